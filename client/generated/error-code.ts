@@ -1,0 +1,21 @@
+/* Generated from schema/schema.graphql by GraphQL Code Generator. Do not edit. */
+/** Machine-readable code in `extensions.code` of every error the gateway itself raises. */
+export type ErrorCode =
+  /** An argument or variable is invalid. */
+  | 'BAD_USER_INPUT'
+  /** Cobalt rejected the gateway's API key (401/403): the key is wrong or for another environment. An operator must fix it. */
+  | 'COBALT_AUTH_FAILED'
+  /** Cobalt answered 2xx without JSON or without a usable token. */
+  | 'COBALT_BAD_RESPONSE'
+  /** Cobalt answered 429. `retryAfterSeconds` is set when Cobalt said how long to wait. */
+  | 'COBALT_RATE_LIMITED'
+  /** Cobalt timed out, refused the connection or answered 5xx. */
+  | 'COBALT_UNAVAILABLE'
+  /** Something unexpected failed. Quote `requestId` to the operators; the details are in their logs. */
+  | 'INTERNAL_SERVER_ERROR'
+  /** Cobalt knows no linked account for the signed-in user (Cobalt answers 400 or 500 for this). Provision it first. */
+  | 'LINKED_ACCOUNT_NOT_FOUND'
+  /** The gateway limited this user or client. `retryAfterSeconds` says how long to wait. */
+  | 'RATE_LIMITED'
+  /** The request has no bearer token, or it is invalid or expired. Sign in again. */
+  | 'UNAUTHENTICATED';

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI runs, in order, on a fresh clone too. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+# npm packages: install when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "Installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+step "Type check";        npx tsc -p tsconfig.json
+step "Lint";              npx eslint .
+step "Format";            npx prettier --check .
+step "Codegen is fresh";  npx graphql-codegen --config codegen.yml --check
+step "Build";             npx tsc -p tsconfig.build.json
+step "Tests (schema drift, unit, integration)"
+npx jest --ci

@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import { createContextFunction } from './auth/context';
+import { createJwtVerifier } from './auth/jwt-verifier';
+import { CobaltDataSource } from './cobalt/cobalt.data-source';
+import type { CobaltConfig, Config } from './config/load-config';
+import { createFormatError } from './errors/format-error';
+import { createLogger, type Logger } from './observability/logger';
+import { createRequestLoggingPlugin } from './observability/request-logging.plugin';
+import { currentRequestId } from './observability/request-scope';
+import { SessionTokenResolver } from './resolvers/session-token.resolver';
+import { ViewerResolver } from './resolvers/viewer.resolver';
+import { buildGatewaySchema } from './schema/build-schema';
+import { createApolloServer } from './server/apollo-server';
+import { createHttpServer } from './server/http-server';
+import { SessionTokenService } from './session-tokens/session-token.service';
+
+/** A config whose Cobalt upstream is concrete (main.ts resolves the embedded emulator first). */
+export type AppConfig = Omit<Config, 'cobalt'> & { readonly cobalt: Extract<CobaltConfig, { kind: 'remote' }> };
+
+export interface AppOverrides {
+  /** A logger to use instead of one built from config (tests capture output with it). */
+  readonly log?: Logger;
+  /** The generated HS256 secret when `config.auth.kind` is `dev-generated`. */
+  readonly devAuthSecret?: Uint8Array;
+}
+
+export interface GatewayApp {
+  readonly log: Logger;
+  /** Listens on `config.http`; resolves with the URL of the GraphQL endpoint. */
+  start(): Promise<{ url: string; port: number }>;
+  /** Stops accepting connections and waits for in-flight requests. */
+  stop(): Promise<void>;
+}
+
+/** Composition root: the only place that knows every folder. */
+export function createApp(config: AppConfig, overrides: AppOverrides = {}): GatewayApp {
+  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  const verifier = createJwtVerifier(config.auth, overrides.devAuthSecret);
+  const cobalt = new CobaltDataSource({
+    baseUrl: config.cobalt.baseUrl,
+    apiKey: config.cobalt.apiKey,
+    timeoutMs: config.cobalt.timeoutMs,
+    log,
+  });
+  const sessionTokens = new SessionTokenService(cobalt);
+
+  const instances = new Map<unknown, unknown>([
+    [SessionTokenResolver, new SessionTokenResolver(sessionTokens)],
+    [ViewerResolver, new ViewerResolver()],
+  ]);
+  const schema = buildGatewaySchema({
+    get: (someClass: unknown) => {
+      const instance = instances.get(someClass);
+      if (instance === undefined) throw new Error('resolver not registered in app.ts');
+      return instance;
+    },
+  });
+
+  const apollo = createApolloServer({
+    schema,
+    introspection: config.graphql.introspection,
+    formatError: createFormatError({
+      getRequestId: currentRequestId,
+      onMasked: (original, requestId) => log.error({ err: original, requestId }, 'unexpected error masked'),
+    }),
+    plugins: [createRequestLoggingPlugin(log)],
+  });
+
+  let ready = false;
+  const server = createHttpServer({
+    apollo,
+    createContext: createContextFunction({ verifier, log }),
+    log,
+    maxBodyBytes: config.http.maxBodyBytes,
+    isReady: () => ready,
+  });
+
+  return {
+    log,
+    async start() {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.http.port, config.http.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      ready = true;
+      const { port } = server.address() as AddressInfo;
+      const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+      return { url: `http://${host}:${port}/graphql`, port };
+    },
+    async stop() {
+      ready = false;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

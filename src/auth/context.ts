@@ -1,0 +1,35 @@
+import type { Logger } from '../observability/logger';
+import type { AuthFailureReason, JwtVerifier } from './jwt-verifier';
+import type { Viewer } from './viewer';
+
+/** What every resolver receives. Built once per request by `createContextFunction`. */
+export interface GatewayContext {
+  readonly requestId: string;
+  /** Null for anonymous requests and for refused tokens; protected fields then answer UNAUTHENTICATED. */
+  readonly viewer: Viewer | null;
+  /** Set when a bearer token was sent but refused. */
+  readonly authFailure: AuthFailureReason | null;
+  readonly log: Logger;
+}
+
+export interface ContextInput {
+  readonly requestId: string;
+  readonly authorization: string | undefined;
+}
+
+/**
+ * Turns an HTTP request's credentials into a `GatewayContext`. A refused token does not fail the
+ * request: public fields (`__typename`) still run, and the refusal surfaces where a viewer is needed.
+ */
+export function createContextFunction(deps: { verifier: JwtVerifier; log: Logger }) {
+  return async ({ requestId, authorization }: ContextInput): Promise<GatewayContext> => {
+    const log = deps.log.child({ requestId });
+    if (authorization === undefined || authorization === '') {
+      return { requestId, viewer: null, authFailure: null, log };
+    }
+    const result = await deps.verifier.verify(authorization);
+    if (result.ok) return { requestId, viewer: result.viewer, authFailure: null, log };
+    log.info({ authFailure: result.reason }, 'bearer token refused');
+    return { requestId, viewer: null, authFailure: result.reason, log };
+  };
+}

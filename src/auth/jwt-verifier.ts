@@ -1,0 +1,101 @@
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config/load-config';
+import { checkLinkedAccountId } from './linked-account-id';
+import type { Viewer } from './viewer';
+
+/** Why a token was refused. Logged (never the token), not sent to the client. */
+export type AuthFailureReason =
+  | 'malformed-header'
+  | 'token-too-large'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'bad-signature'
+  | 'algorithm-not-allowed'
+  | 'claim-mismatch'
+  | 'missing-claim'
+  | 'invalid-linked-account-id'
+  | 'no-matching-key'
+  | 'jwks-unavailable'
+  | 'invalid-token';
+
+export type VerifyResult =
+  { readonly ok: true; readonly viewer: Viewer } | { readonly ok: false; readonly reason: AuthFailureReason };
+
+export interface JwtVerifier {
+  verify(authorizationHeader: string): Promise<VerifyResult>;
+}
+
+// RELIABILITY.md §2.2: cap the token before parsing; real access tokens are well under this.
+const MAX_TOKEN_LENGTH = 4096;
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
+
+type AuthSettings = Config['auth'];
+
+function reasonFor(error: unknown): AuthFailureReason {
+  if (error instanceof joseErrors.JWTExpired) return 'expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'not-yet-valid';
+    return error.reason === 'missing' ? 'missing-claim' : 'claim-mismatch';
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm-not-allowed';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad-signature';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no-matching-key';
+  if (error instanceof joseErrors.JWKSTimeout) return 'jwks-unavailable';
+  return 'invalid-token';
+}
+
+/**
+ * Verifies the company identity provider's bearer tokens with jose. jose checks only what it is asked
+ * to (RELIABILITY.md §0.7), so the algorithm allowlist is always explicit, `exp` is required, and
+ * issuer/audience are enforced whenever configured.
+ */
+export function createJwtVerifier(settings: AuthSettings, secretOverride?: Uint8Array): JwtVerifier {
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (settings.kind === 'secret') {
+    key = new TextEncoder().encode(settings.secret.reveal());
+    algorithms = [...settings.algorithms];
+  } else if (settings.kind === 'jwks') {
+    key = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
+    algorithms = [...settings.algorithms];
+  } else if (secretOverride !== undefined) {
+    key = secretOverride;
+    algorithms = ['HS256'];
+  } else {
+    throw new Error('createJwtVerifier: a dev-generated auth config needs the generated secret');
+  }
+
+  const options = {
+    algorithms,
+    clockTolerance: settings.clockToleranceS,
+    requiredClaims: ['exp'],
+    ...(settings.issuer !== undefined && { issuer: settings.issuer }),
+    ...(settings.audience !== undefined && { audience: settings.audience }),
+  };
+
+  return {
+    async verify(authorizationHeader) {
+      if (authorizationHeader.length > MAX_TOKEN_LENGTH + 7) return { ok: false, reason: 'token-too-large' };
+      const match = BEARER.exec(authorizationHeader);
+      const token = match?.[1];
+      if (token === undefined) return { ok: false, reason: 'malformed-header' };
+
+      let payload: Record<string, unknown>;
+      try {
+        // jose's overloads differ for a key and a key getter; both are valid here.
+        payload =
+          key instanceof Uint8Array
+            ? (await jwtVerify(token, key, options)).payload
+            : (await jwtVerify(token, key, options)).payload;
+      } catch (error) {
+        return { ok: false, reason: reasonFor(error) };
+      }
+
+      const claim = payload[settings.linkedAccountClaim];
+      if (claim === undefined) return { ok: false, reason: 'missing-claim' };
+      if (checkLinkedAccountId(claim) !== undefined) return { ok: false, reason: 'invalid-linked-account-id' };
+      const subject = typeof payload['sub'] === 'string' ? payload['sub'] : undefined;
+      return { ok: true, viewer: { subject, linkedAccountId: claim as string } };
+    },
+  };
+}

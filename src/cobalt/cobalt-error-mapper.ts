@@ -1,0 +1,72 @@
+import { ErrorCode } from '../errors/error-code';
+import { GatewayError } from '../errors/gateway-error';
+import type { CobaltFailure } from './cobalt-failure';
+import type { CobaltErrorBody } from './cobalt.wire';
+
+/**
+ * Cobalt reports an unknown linked account as HTTP 500 with `error_code: SERVER_ERROR` (legacy docs)
+ * or HTTP 400 with `error: INVALID_LINKED_ACCOUNT_ID` (current docs), always with the message
+ * "No linked account found for account id : X in environment Y" (cobalt-api.md §2.5). So we match the
+ * code or the message, never the status.
+ */
+export function isUnknownLinkedAccount(body: CobaltErrorBody | undefined): boolean {
+  if (body === undefined) return false;
+  return body.errorCode === 'INVALID_LINKED_ACCOUNT_ID' || /no linked account found/i.test(body.message ?? '');
+}
+
+export type FailureSeverity = 'warn' | 'error';
+
+export interface MappedFailure {
+  readonly error: GatewayError;
+  /** `error` for what an operator must fix (bad key, contract broken); `warn` for transient trouble. */
+  readonly severity: FailureSeverity;
+}
+
+/** Parses `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(header: unknown, now: number = Date.now()): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  const value = header.trim();
+  let seconds: number;
+  if (/^\d+$/.test(value)) {
+    seconds = Number(value);
+  } else {
+    const at = Date.parse(value);
+    if (Number.isNaN(at)) return undefined;
+    seconds = Math.ceil((at - now) / 1000);
+  }
+  // A day is already absurd for a token mint; larger values are more likely garbage than intent.
+  return Math.min(Math.max(seconds, 0), 86_400);
+}
+
+/** The only place where a Cobalt failure becomes a client-visible code. */
+export function toGatewayError(failure: CobaltFailure): MappedFailure {
+  switch (failure.kind) {
+    case 'timeout':
+    case 'network':
+      return { error: new GatewayError(ErrorCode.COBALT_UNAVAILABLE), severity: 'warn' };
+    case 'invalid-response':
+      return { error: new GatewayError(ErrorCode.COBALT_BAD_RESPONSE), severity: 'error' };
+    case 'http': {
+      const { status } = failure;
+      if (isUnknownLinkedAccount(failure.body)) {
+        return { error: new GatewayError(ErrorCode.LINKED_ACCOUNT_NOT_FOUND), severity: 'warn' };
+      }
+      if (status === 401 || status === 403) {
+        // Our key is wrong, not the user's credentials: never UNAUTHENTICATED (STYLE.md §8.3).
+        return { error: new GatewayError(ErrorCode.COBALT_AUTH_FAILED), severity: 'error' };
+      }
+      if (status === 429) {
+        const retry = failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds };
+        return { error: new GatewayError(ErrorCode.COBALT_RATE_LIMITED, retry), severity: 'warn' };
+      }
+      if (status >= 500) return { error: new GatewayError(ErrorCode.COBALT_UNAVAILABLE), severity: 'warn' };
+      if (status >= 200 && status < 400) {
+        // 2xx that failed parsing arrives as invalid-response; a 3xx means Cobalt tried to redirect
+        // us, which we never follow (the API key would travel with it).
+        return { error: new GatewayError(ErrorCode.COBALT_BAD_RESPONSE), severity: 'error' };
+      }
+      // Any other 4xx means the gateway built a request Cobalt refuses: our bug, not the user's.
+      return { error: new GatewayError(ErrorCode.INTERNAL_SERVER_ERROR), severity: 'error' };
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Secret } from '../config/secret';
+import type { Logger } from '../observability/logger';
+import { parseRetryAfter, toGatewayError } from './cobalt-error-mapper';
+import { CobaltFailureError, describeFailure, type CobaltFailure } from './cobalt-failure';
+import { parseErrorBody, sessionTokenResponseSchema } from './cobalt.wire';
+import { readSessionToken, type CobaltSessionToken } from './session-token';
+
+export interface CobaltDataSourceOptions {
+  readonly baseUrl: string;
+  readonly apiKey: Secret;
+  /** Deadline for one call, from connect to the last byte. */
+  readonly timeoutMs: number;
+  readonly log: Logger;
+}
+
+export interface CreateSessionTokenOptions {
+  /** Ask Cobalt to rotate instead of handing back its current token (`force_refresh=true`). */
+  readonly forceRefresh?: boolean;
+}
+
+// Cobalt's JSON answers are tiny; anything this big is not an answer we want to buffer.
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/**
+ * The Cobalt HTTP client. Owns the API key, the deadline, and the translation of every outcome into
+ * either a parsed value or a `GatewayError` (through `toGatewayError`). Raw axios errors never leave
+ * this class: they hold the API key in several places (RELIABILITY.md §0.1).
+ */
+export class CobaltDataSource {
+  readonly #http: AxiosInstance;
+  readonly #timeoutMs: number;
+  readonly #log: Logger;
+
+  constructor(options: CobaltDataSourceOptions) {
+    this.#timeoutMs = options.timeoutMs;
+    this.#log = options.log;
+    this.#http = axios.create({
+      baseURL: options.baseUrl,
+      // Idle-socket guard only: axios's `timeout` resets on every byte (RELIABILITY.md §0.2); the real
+      // deadline is the AbortSignal set per call.
+      timeout: options.timeoutMs,
+      // Never follow a redirect: the x-api-key would go wherever Cobalt (or its DNS) points.
+      maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+      headers: {
+        'x-api-key': options.apiKey.reveal(),
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+    });
+  }
+
+  /** `POST /api/v2/public/session-token` for one linked account. */
+  async createSessionToken(
+    linkedAccountId: string,
+    options: CreateSessionTokenOptions = {},
+  ): Promise<CobaltSessionToken> {
+    const startedAt = performance.now();
+    let status: number | undefined;
+    try {
+      const response = await this.#send('POST', '/api/v2/public/session-token', {
+        body: { linked_account_id: linkedAccountId },
+        ...(options.forceRefresh === true && { params: { force_refresh: 'true' } }),
+      });
+      status = response.status;
+      const token = this.#parseSessionToken(response, linkedAccountId);
+      this.#log.debug(
+        { cobaltCall: 'createSessionToken', status, durationMs: Math.round(performance.now() - startedAt) },
+        'cobalt call succeeded',
+      );
+      return token;
+    } catch (error) {
+      if (!(error instanceof CobaltFailureError)) throw error;
+      const { error: gatewayError, severity } = toGatewayError(error.failure);
+      this.#log[severity](
+        {
+          cobaltCall: 'createSessionToken',
+          status,
+          durationMs: Math.round(performance.now() - startedAt),
+          failure: describeFailure(error.failure),
+          cobaltRequestId: error.failure.kind === 'http' ? error.failure.body?.requestId : undefined,
+          code: gatewayError.code,
+        },
+        'cobalt call failed',
+      );
+      throw gatewayError;
+    }
+  }
+
+  #parseSessionToken(response: AxiosResponse<string>, linkedAccountId: string): CobaltSessionToken {
+    this.#failUnlessOk(response);
+    let json: unknown;
+    try {
+      json = JSON.parse(response.data);
+    } catch {
+      throw new CobaltFailureError({ kind: 'invalid-response', reason: 'body is not JSON' });
+    }
+    const parsed = sessionTokenResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new CobaltFailureError({ kind: 'invalid-response', reason: 'no usable token field' });
+    }
+    const token = readSessionToken(parsed.data, linkedAccountId);
+    if (typeof token === 'string') throw new CobaltFailureError({ kind: 'invalid-response', reason: token });
+    return token;
+  }
+
+  #failUnlessOk(response: AxiosResponse<string>): void {
+    if (response.status >= 200 && response.status < 300) return;
+    const failure: CobaltFailure = {
+      kind: 'http',
+      status: response.status,
+      body: typeof response.data === 'string' ? parseErrorBody(response.data) : undefined,
+      retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+    };
+    throw new CobaltFailureError(failure);
+  }
+
+  async #send(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    request: { body?: unknown; params?: Record<string, string> },
+  ): Promise<AxiosResponse<string>> {
+    try {
+      return await this.#http.request<string>({
+        method,
+        url: path,
+        data: request.body === undefined ? undefined : JSON.stringify(request.body),
+        params: request.params,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      // Classify from a few fields and drop the error: it holds the request config and socket state.
+      throw new CobaltFailureError(classifyTransportError(error));
+    }
+  }
+}
+
+function classifyTransportError(error: unknown): CobaltFailure {
+  if (!axios.isAxiosError(error)) return { kind: 'network', errno: 'UNKNOWN' };
+  const code = error.code ?? 'UNKNOWN';
+  if (code === 'ERR_CANCELED' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { kind: 'timeout' };
+  if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(error.message)) {
+    return { kind: 'invalid-response', reason: 'response too large' };
+  }
+  return { kind: 'network', errno: code };
+}

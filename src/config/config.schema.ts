@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the gateway reads, with its default and a one-line description.
+ * The README's configuration table is checked against this object by a unit test, so adding a
+ * variable here without documenting it fails the build.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = (max: number) => z.coerce.number().int().min(1).max(max);
+const optionalNonEmpty = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('`production` requires a real Cobalt key and an auth method, and turns introspection off.'),
+  HOST: z.string().trim().min(1).default('127.0.0.1').describe('Interface to listen on; `0.0.0.0` in a container.'),
+  PORT: port.default(4000).describe('TCP port of the gateway (`0` picks a free one).'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level. Secrets are redacted at every level.'),
+  COBALT_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('https://api.gocobalt.io')
+    .describe('Cobalt API base URL. Ignored in the embedded default, which points at the emulator.'),
+  COBALT_API_KEY: optionalNonEmpty.describe(
+    'Cobalt org API key (`tk…` test, `pk…` production). Unset outside production: the embedded emulator is used.',
+  ),
+  COBALT_TIMEOUT_MS: positiveMs(120_000)
+    .default(5000)
+    .describe('Hard deadline for one Cobalt call, connection to last byte.'),
+  AUTH_JWT_SECRET: optionalNonEmpty.describe(
+    'HS256 secret of your identity provider (at least 32 characters). Exclusive with `AUTH_JWKS_URL`.',
+  ),
+  AUTH_JWKS_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal('').transform(() => undefined))
+    .describe('JWKS URL of your identity provider (RS256/ES256 keys). Exclusive with `AUTH_JWT_SECRET`.'),
+  AUTH_JWT_ALGORITHMS: z
+    .string()
+    .optional()
+    .describe('Comma-separated allowlist for JWKS keys. Default `RS256,ES256`; HS256 with a secret.'),
+  AUTH_JWT_ISSUER: optionalNonEmpty.describe('Required `iss` claim, when set.'),
+  AUTH_JWT_AUDIENCE: optionalNonEmpty.describe('Required `aud` claim, when set.'),
+  AUTH_LINKED_ACCOUNT_CLAIM: z
+    .string()
+    .trim()
+    .min(1)
+    .default('sub')
+    .describe('JWT claim holding the Cobalt linked account id.'),
+  AUTH_CLOCK_TOLERANCE_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(300)
+    .default(30)
+    .describe('Leeway in seconds when checking `exp` and `nbf`.'),
+  GRAPHQL_INTROSPECTION: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('Override introspection. Default: on outside production, off in production.'),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(256)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024)
+    .describe('Largest accepted request body; larger ones get HTTP 413.'),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+export type EnvKey = keyof typeof envSchema.shape;
+export const envKeys = Object.keys(envSchema.shape) as EnvKey[];

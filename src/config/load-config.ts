@@ -1,0 +1,130 @@
+import { envSchema, type RawEnv } from './config.schema';
+import { Secret } from './secret';
+
+export type NodeEnv = RawEnv['NODE_ENV'];
+
+const JWKS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const MIN_HMAC_SECRET_LENGTH = 32;
+
+export type AuthConfig =
+  | { readonly kind: 'secret'; readonly secret: Secret; readonly algorithms: readonly string[] }
+  | { readonly kind: 'jwks'; readonly jwksUrl: string; readonly algorithms: readonly string[] }
+  /** Development only: main.ts generates a secret and prints a token signed with it. */
+  | { readonly kind: 'dev-generated' };
+
+export type CobaltConfig =
+  | { readonly kind: 'remote'; readonly baseUrl: string; readonly apiKey: Secret; readonly timeoutMs: number }
+  /** Development only: main.ts starts the bundled emulator and points the gateway at it. */
+  | { readonly kind: 'embedded-emulator'; readonly timeoutMs: number };
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly http: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
+  readonly logLevel: RawEnv['LOG_LEVEL'];
+  readonly cobalt: CobaltConfig;
+  readonly auth: AuthConfig & {
+    readonly issuer?: string;
+    readonly audience?: string;
+    readonly linkedAccountClaim: string;
+    readonly clockToleranceS: number;
+  };
+  readonly graphql: { readonly introspection: boolean };
+}
+
+/** Thrown with every problem at once; names variables, never their values (some are secrets). */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof Secret)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function parseAlgorithms(raw: string | undefined, fallback: string[]): string[] {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+}
+
+/**
+ * Parses and cross-checks the environment. The only reader of `process.env` in the codebase: every
+ * other module receives the resulting `Config` (or a slice of it) as a parameter.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+
+  let auth: AuthConfig;
+  if (e.AUTH_JWT_SECRET !== undefined && e.AUTH_JWKS_URL !== undefined) {
+    problems.push('AUTH_JWT_SECRET, AUTH_JWKS_URL: set exactly one of them');
+    auth = { kind: 'dev-generated' };
+  } else if (e.AUTH_JWT_SECRET !== undefined) {
+    if (e.AUTH_JWT_SECRET.length < MIN_HMAC_SECRET_LENGTH) {
+      // RFC 8725 §3.5: an HMAC key must not be a human-sized password.
+      problems.push(`AUTH_JWT_SECRET: must be at least ${MIN_HMAC_SECRET_LENGTH} characters`);
+    }
+    const algorithms = parseAlgorithms(e.AUTH_JWT_ALGORITHMS, ['HS256']);
+    if (algorithms.some((a) => !['HS256', 'HS384', 'HS512'].includes(a))) {
+      problems.push('AUTH_JWT_ALGORITHMS: only HS256, HS384 or HS512 go with AUTH_JWT_SECRET');
+    }
+    auth = { kind: 'secret', secret: new Secret(e.AUTH_JWT_SECRET), algorithms };
+  } else if (e.AUTH_JWKS_URL !== undefined) {
+    const algorithms = parseAlgorithms(e.AUTH_JWT_ALGORITHMS, ['RS256', 'ES256']);
+    if (algorithms.some((a) => !JWKS_ALGORITHMS.includes(a))) {
+      problems.push(`AUTH_JWT_ALGORITHMS: with AUTH_JWKS_URL use asymmetric ones (${JWKS_ALGORITHMS.join(', ')})`);
+    }
+    auth = { kind: 'jwks', jwksUrl: e.AUTH_JWKS_URL, algorithms };
+  } else {
+    if (production) problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production');
+    auth = { kind: 'dev-generated' };
+  }
+
+  let cobalt: CobaltConfig;
+  if (e.COBALT_API_KEY !== undefined) {
+    cobalt = {
+      kind: 'remote',
+      baseUrl: e.COBALT_BASE_URL.replace(/\/+$/, ''),
+      apiKey: new Secret(e.COBALT_API_KEY),
+      timeoutMs: e.COBALT_TIMEOUT_MS,
+    };
+  } else {
+    if (production) problems.push('COBALT_API_KEY: required in production');
+    cobalt = { kind: 'embedded-emulator', timeoutMs: e.COBALT_TIMEOUT_MS };
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    nodeEnv: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES },
+    logLevel: e.LOG_LEVEL,
+    cobalt,
+    auth: {
+      ...auth,
+      ...(e.AUTH_JWT_ISSUER !== undefined && { issuer: e.AUTH_JWT_ISSUER }),
+      ...(e.AUTH_JWT_AUDIENCE !== undefined && { audience: e.AUTH_JWT_AUDIENCE }),
+      linkedAccountClaim: e.AUTH_LINKED_ACCOUNT_CLAIM,
+      clockToleranceS: e.AUTH_CLOCK_TOLERANCE_S,
+    },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION === undefined ? !production : e.GRAPHQL_INTROSPECTION === 'true',
+    },
+  });
+}

@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { createApp, type AppConfig } from './app';
+import { DEV_LINKED_ACCOUNT_ID, generateDevSecret, signDevToken } from './auth/dev-token';
+import { startCobaltEmulator, type CobaltEmulator } from './cobalt/emulator/cobalt-emulator';
+import { ConfigError, loadConfig, type Config } from './config/load-config';
+import { Secret } from './config/secret';
+
+/* eslint-disable no-console, no-restricted-properties -- the entry point prints the banner and fatal
+   messages, and hands process.env to loadConfig. */
+
+interface Embedded {
+  readonly emulator?: CobaltEmulator;
+  readonly devSecret?: Uint8Array;
+}
+
+/** The embedded default: no Cobalt key outside production → the bundled emulator; no auth → a dev secret. */
+async function resolveEmbedded(config: Config): Promise<{ appConfig: AppConfig; embedded: Embedded }> {
+  let emulator: CobaltEmulator | undefined;
+  let cobalt: AppConfig['cobalt'];
+  if (config.cobalt.kind === 'embedded-emulator') {
+    const apiKey = `tk_emulator_${randomBytes(12).toString('hex')}`;
+    emulator = await startCobaltEmulator({
+      apiKeys: { [apiKey]: { orgId: randomBytes(12).toString('hex'), environment: 'test' } },
+      seedAccounts: [{ accountId: DEV_LINKED_ACCOUNT_ID, name: 'Demo user' }],
+    });
+    cobalt = { kind: 'remote', baseUrl: emulator.url, apiKey: new Secret(apiKey), timeoutMs: config.cobalt.timeoutMs };
+  } else {
+    cobalt = config.cobalt;
+  }
+  const devSecret = config.auth.kind === 'dev-generated' ? generateDevSecret() : undefined;
+  return {
+    appConfig: { ...config, cobalt },
+    embedded: { ...(emulator !== undefined && { emulator }), ...(devSecret !== undefined && { devSecret }) },
+  };
+}
+
+async function printBanner(url: string, config: Config, embedded: Embedded): Promise<void> {
+  const lines = [
+    '',
+    `cobalt-gateway is ready (${config.nodeEnv})`,
+    `  GraphQL      ${url}`,
+    `  Health       ${url.replace(/\/graphql$/, '/healthz')}`,
+  ];
+  lines.push(
+    embedded.emulator !== undefined
+      ? `  Cobalt       embedded emulator at ${embedded.emulator.url} (set COBALT_API_KEY for the real one)`
+      : `  Cobalt       ${config.cobalt.kind === 'remote' ? config.cobalt.baseUrl : ''}`,
+  );
+  if (embedded.devSecret !== undefined) {
+    const token = await signDevToken(embedded.devSecret);
+    const body = JSON.stringify({ query: 'mutation { createSessionToken { token expiresAt linkedAccountId } }' });
+    lines.push(
+      '',
+      `  Dev bearer token for linked account "${DEV_LINKED_ACCOUNT_ID}" (valid 12 h; set AUTH_JWT_SECRET or AUTH_JWKS_URL for real sign-in):`,
+      `  ${token}`,
+      '',
+      '  Mint a Cobalt session token:',
+      `  curl -s ${url} -H 'content-type: application/json' -H 'authorization: Bearer ${token}' -d '${body}'`,
+    );
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const { appConfig, embedded } = await resolveEmbedded(config);
+  const app = createApp(appConfig, embedded.devSecret === undefined ? {} : { devAuthSecret: embedded.devSecret });
+  const { url } = await app.start();
+  await printBanner(url, config, embedded);
+  app.log.info({ url }, 'gateway listening');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    Promise.all([app.stop(), embedded.emulator?.stop()])
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => {
+    app.log.fatal({ err: reason }, 'unhandled promise rejection');
+    process.exit(1);
+  });
+}
+
+main().catch((error: unknown) => {
+  // Startup failed (port taken, …). Print only the message: a stack can carry config details.
+  console.error(`cobalt-gateway failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GatewayContext } from '../auth/context';
+
+export interface ApolloOptions {
+  readonly schema: GraphQLSchema;
+  readonly introspection: boolean;
+  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  readonly plugins: ApolloServerPlugin<GatewayContext>[];
+}
+
+/**
+ * Every security-relevant Apollo option is set explicitly: its defaults depend on NODE_ENV
+ * (RELIABILITY.md §0.6), and a production posture must not hinge on one environment variable.
+ */
+export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> {
+  return new ApolloServer<GatewayContext>({
+    schema: options.schema,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: false,
+    // Strips "Did you mean …?" hints, which leak field names even with introspection off.
+    hideSchemaDetailsFromClientErrors: true,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],
+    formatError: options.formatError,
+  });
+}
