@@ -4,8 +4,13 @@ const tsJest = [
   'ts-jest',
   {
     // Type-checking is `npm run check:types`; here we only transpile, which keeps the suite fast.
-    isolatedModules: true,
-    tsconfig: { module: 'commonjs', moduleResolution: 'node10', allowJs: true, target: 'ES2022' },
+    tsconfig: {
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      allowJs: true,
+      target: 'ES2022',
+      isolatedModules: true,
+    },
   },
 ];
 

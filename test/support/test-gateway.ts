@@ -1,0 +1,61 @@
+import { createApp, type AppConfig, type GatewayApp } from '../../src/app';
+import { CobaltEmulator, type EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
+import { loadConfig } from '../../src/config/load-config';
+import { captureLogs, type CapturedLogs } from './capture-logger';
+import { TEST_JWT_SECRET } from './jwt';
+
+export const TEST_API_KEY = 'tk_test_canary_api_key_7f3a9c';
+export const KNOWN_ACCOUNT = 'user_12345';
+
+export interface TestGateway {
+  readonly url: string;
+  readonly origin: string;
+  readonly emulator: CobaltEmulator;
+  readonly logs: CapturedLogs;
+  readonly app: GatewayApp;
+  stop(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Extra environment, parsed by the real loadConfig. */
+  readonly env?: Record<string, string>;
+  readonly emulator?: Partial<EmulatorOptions>;
+  /** Point the gateway somewhere other than the emulator (a closed port, a redirect target…). */
+  readonly cobaltBaseUrl?: string;
+  /** The API key the gateway sends; defaults to one the emulator knows. */
+  readonly apiKey?: string;
+}
+
+/** The real gateway and the real emulator, both on 127.0.0.1 with free ports. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const emulator = await new CobaltEmulator({
+    apiKeys: { [TEST_API_KEY]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },
+    seedAccounts: [{ accountId: KNOWN_ACCOUNT }],
+    ...options.emulator,
+  }).start();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'debug',
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    COBALT_API_KEY: options.apiKey ?? TEST_API_KEY,
+    COBALT_BASE_URL: options.cobaltBaseUrl ?? emulator.url,
+    ...options.env,
+  });
+  if (config.cobalt.kind !== 'remote') throw new Error('test gateway needs a remote Cobalt config');
+  const logs = captureLogs('debug');
+  const appConfig: AppConfig = { ...config, cobalt: config.cobalt };
+  const app = createApp(appConfig, { log: logs.log });
+  const { url } = await app.start();
+  return {
+    url,
+    origin: new URL(url).origin,
+    emulator,
+    logs,
+    app,
+    async stop() {
+      await app.stop();
+      await emulator.stop();
+    },
+  };
+}
