@@ -30,6 +30,8 @@ export function parseRetryAfter(header: unknown, now: number = Date.now()): numb
   if (/^\d+$/.test(value)) {
     seconds = Number(value);
   } else {
+    // An HTTP date always names a weekday and month; Date.parse alone accepts "-5" as a year.
+    if (!/[a-z]{3}/i.test(value)) return undefined;
     const at = Date.parse(value);
     if (Number.isNaN(at)) return undefined;
     seconds = Math.ceil((at - now) / 1000);

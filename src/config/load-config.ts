@@ -60,15 +60,17 @@ function parseAlgorithms(raw: string | undefined, fallback: string[]): string[] 
  * other module receives the resulting `Config` (or a slice of it) as a parameter.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // Each variable is parsed on its own so that one bad value does not hide the others' problems,
+  // nor the cross-variable rules below.
   const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      problems.push(`${issue.path.join('.') || '(environment)'}: ${issue.message}`);
-    }
-    throw new ConfigError(problems);
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(envSchema.shape)) {
+    const result = schema.safeParse(env[name]);
+    if (result.success) values[name] = result.data;
+    else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}`);
   }
-  const e = parsed.data;
+  const fallback = envSchema.parse({});
+  const e = { ...fallback, ...values };
   const production = e.NODE_ENV === 'production';
 
   let auth: AuthConfig;

@@ -24,6 +24,7 @@ export interface TestGatewayOptions {
   readonly cobaltBaseUrl?: string;
   /** The API key the gateway sends; defaults to one the emulator knows. */
   readonly apiKey?: string;
+  readonly logLevel?: 'debug' | 'trace' | 'info';
 }
 
 /** The real gateway and the real emulator, both on 127.0.0.1 with free ports. */
@@ -43,7 +44,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...options.env,
   });
   if (config.cobalt.kind !== 'remote') throw new Error('test gateway needs a remote Cobalt config');
-  const logs = captureLogs('debug');
+  const logs = captureLogs(options.logLevel ?? 'debug');
   const appConfig: AppConfig = { ...config, cobalt: config.cobalt };
   const app = createApp(appConfig, { log: logs.log });
   const { url } = await app.start();

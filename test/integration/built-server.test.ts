@@ -1,0 +1,152 @@
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
+import { graphqlRequest } from '../support/graphql-request';
+import { CreateSessionTokenDocument } from '../../client/generated/graphql';
+import { signTestJwt, TEST_JWT_SECRET } from '../support/jwt';
+
+const root = join(__dirname, '../..');
+const mainJs = join(root, 'dist/main.js');
+
+interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Runs `node dist/main.js` as `npm start` does, with exactly the given environment. */
+function runBuilt(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [mainJs], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  const running: Running = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+  };
+  child.stdout.on('data', (chunk: Buffer) => (running.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (running.stderr += chunk.toString()));
+  return running;
+}
+
+async function waitFor(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(running.stdout);
+    if (match !== null) return match;
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      throw new Error(`pattern ${String(pattern)} not seen.\nstdout:\n${running.stdout}\nstderr:\n${running.stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the built server (node dist/main.js)', () => {
+  beforeAll(() => {
+    if (!existsSync(mainJs)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+  }, 120_000);
+
+  describe('on the embedded default', () => {
+    let running: Running;
+
+    beforeAll(async () => {
+      running = runBuilt({ PORT: '0' });
+      await waitFor(running, /curl -s .*\n/);
+    }, 30_000);
+    afterAll(async () => {
+      running.child.kill('SIGTERM');
+      await running.exited;
+    });
+
+    it('prints a banner with the GraphQL URL, a dev bearer token and a curl line', () => {
+      expect(running.stdout).toMatch(/GraphQL\s+http:\/\/127\.0\.0\.1:\d+\/graphql/);
+      expect(running.stdout).toMatch(/embedded emulator at http:\/\/127\.0\.0\.1:\d+/);
+      expect(running.stdout).toMatch(/Dev bearer token for linked account "demo-user"/);
+    });
+
+    it('mints a session token with the printed curl line', () => {
+      const curl = /^\s*(curl -s .*)$/m.exec(running.stdout)![1]!;
+
+      const output = execFileSync('bash', ['-c', curl], { encoding: 'utf8', timeout: 10_000 });
+
+      const body = JSON.parse(output) as { data: { createSessionToken: { token: string; linkedAccountId: string } } };
+      expect(body.data.createSessionToken.linkedAccountId).toBe('demo-user');
+      expect(body.data.createSessionToken.token.split('.')).toHaveLength(3);
+    });
+
+    it('answers /healthz', async () => {
+      const url = /GraphQL\s+(\S+)/.exec(running.stdout)![1]!;
+
+      const res = await fetch(url.replace(/\/graphql$/, '/healthz'));
+
+      expect(res.status).toBe(200);
+    });
+
+    it('exits 0 on SIGTERM', async () => {
+      running.child.kill('SIGTERM');
+
+      expect(await running.exited).toBe(0);
+    });
+  });
+
+  describe('against a configured Cobalt', () => {
+    const apiKey = 'tk_built_server_canary_key';
+    let emulator: CobaltEmulator;
+    let running: Running;
+    let url: string;
+
+    beforeAll(async () => {
+      emulator = await new CobaltEmulator({
+        apiKeys: { [apiKey]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },
+        seedAccounts: [{ accountId: 'user_12345' }],
+      }).start();
+      running = runBuilt({
+        PORT: '0',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'debug',
+        COBALT_API_KEY: apiKey,
+        COBALT_BASE_URL: emulator.url,
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      });
+      url = (await waitFor(running, /GraphQL\s+(\S+)/))[1]!;
+    }, 30_000);
+    afterAll(async () => {
+      running.child.kill('SIGTERM');
+      await running.exited;
+      await emulator.stop();
+    });
+
+    it('mints through Cobalt and never prints the API key or the tokens', async () => {
+      const bearer = await signTestJwt({ sub: 'user_12345' });
+
+      const res = await graphqlRequest(url, CreateSessionTokenDocument, { token: bearer });
+
+      const token = res.body.data!.createSessionToken.token;
+      expect(emulator.received('/api/v2/public/session-token')[0]!.headers['x-api-key']).toBe(apiKey);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const output = running.stdout + running.stderr;
+      expect(output).toContain('"msg":"graphql request"');
+      expect(output).not.toContain(apiKey);
+      expect(output).not.toContain(bearer);
+      expect(output).not.toContain(token);
+    });
+
+    it('prints no dev token in production', () => {
+      expect(running.stdout).not.toContain('Dev bearer token');
+    });
+  });
+
+  it('exits 1 with one message listing every configuration problem and no stack trace', async () => {
+    const running = runBuilt({ NODE_ENV: 'production', PORT: 'eighty', AUTH_JWT_SECRET: 'short' });
+
+    const code = await running.exited;
+
+    expect(code).toBe(1);
+    expect(running.stderr).toContain('Invalid configuration');
+    for (const name of ['PORT', 'COBALT_API_KEY']) expect(running.stderr).toContain(name);
+    expect(running.stderr).not.toMatch(/\n\s+at /);
+    expect(running.stderr).not.toContain('short');
+  });
+});

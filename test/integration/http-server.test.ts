@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { signTestJwt } from '../support/jwt';
+import { KNOWN_ACCOUNT, startTestGateway, type TestGateway } from '../support/test-gateway';
+
+const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
+
+describe('the HTTP layer', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { MAX_BODY_BYTES: '2048' } });
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  it('answers /healthz and /readyz with 200 once listening', async () => {
+    const health = await fetch(`${gw.origin}/healthz`);
+    const ready = await fetch(`${gw.origin}/readyz`);
+
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(ready.status).toBe(200);
+  });
+
+  it('answers 404 for unknown paths', async () => {
+    const res = await fetch(`${gw.origin}/nope`);
+
+    expect(res.status).toBe(404);
+  });
+
+  it('answers 413 to a body over MAX_BODY_BYTES without running it', async () => {
+    const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
+    const query = `mutation { createSessionToken { token } } # ${'x'.repeat(4096)}`;
+
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ query }),
+    });
+
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(0);
+  });
+
+  it('answers 400 with BAD_REQUEST to a body that is not JSON', async () => {
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":',
+    });
+
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({
+      code: 'BAD_REQUEST',
+      retryable: false,
+    });
+  });
+
+  it('refuses a mutation over GET', async () => {
+    const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
+
+    const res = await fetch(`${gw.url}?query=${encodeURIComponent('mutation { createSessionToken { token } }')}`, {
+      headers: { authorization: `Bearer ${bearer}`, 'apollo-require-preflight': 'true' },
+    });
+
+    expect(res.status).toBe(405);
+    expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(0);
+  });
+
+  it('refuses a form-encoded POST (CSRF prevention)', async () => {
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7B__typename%7D',
+    });
+
+    expect(res.status).toBe(400);
+  });
+
+  it('refuses batched operations', async () => {
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+
+    expect(res.status).toBe(400);
+  });
+
+  it('never sends a stack trace or "Did you mean" hints', async () => {
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewe { linkedAccountId } }' }),
+    });
+    const text = await res.text();
+
+    expect(text).not.toMatch(/Did you mean|stacktrace/);
+  });
+
+  it('sets security headers on every answer', async () => {
+    const res = await fetch(`${gw.origin}/healthz`);
+
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+});
