@@ -12,7 +12,9 @@ import { ViewerResolver } from './resolvers/viewer.resolver';
 import { buildGatewaySchema } from './schema/build-schema';
 import { createApolloServer } from './server/apollo-server';
 import { createHttpServer } from './server/http-server';
-import { SessionTokenService } from './session-tokens/session-token.service';
+import { createTokenStore } from './session-tokens/create-token-store';
+import { SessionTokenService, type SessionTokenStats } from './session-tokens/session-token.service';
+import type { TokenStore } from './session-tokens/token-store';
 
 /** A config whose Cobalt upstream is concrete (main.ts resolves the embedded emulator first). */
 export type AppConfig = Omit<Config, 'cobalt'> & { readonly cobalt: Extract<CobaltConfig, { kind: 'remote' }> };
@@ -22,10 +24,14 @@ export interface AppOverrides {
   readonly log?: Logger;
   /** The generated HS256 secret when `config.auth.kind` is `dev-generated`. */
   readonly devAuthSecret?: Uint8Array;
+  /** The clock of the token cache (tests move it to cross refresh margins). */
+  readonly now?: () => number;
 }
 
 export interface GatewayApp {
   readonly log: Logger;
+  /** Token-cache counters (hits, misses, Cobalt calls…). */
+  readonly tokenStats: () => Readonly<SessionTokenStats>;
   /** Listens on `config.http`; resolves with the URL of the GraphQL endpoint. */
   start(): Promise<{ url: string; port: number }>;
   /** Stops accepting connections and waits for in-flight requests. */
@@ -42,7 +48,36 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     timeoutMs: config.cobalt.timeoutMs,
     log,
   });
-  const sessionTokens = new SessionTokenService(cobalt);
+  // Filled in by start(): connecting to Redis is asynchronous, and the schema needs the service now.
+  let store: TokenStore | undefined;
+  const lazyStore: TokenStore = {
+    kind: config.tokenCache.store.kind,
+    get: (id) => requireStore().get(id),
+    set: (id, value) => requireStore().set(id, value),
+    delete: (id) => requireStore().delete(id),
+    beginFlight: (id, wait) => requireStore().beginFlight(id, wait),
+    claimForceRefresh: (id, interval) => requireStore().claimForceRefresh(id, interval),
+    health: () => store?.health() ?? 'degraded',
+    close: () => store?.close() ?? Promise.resolve(),
+  };
+  function requireStore(): TokenStore {
+    if (store === undefined) throw new Error('token store used before start()');
+    return store;
+  }
+  const sessionTokens = new SessionTokenService({
+    cobalt,
+    store: lazyStore,
+    log,
+    policy: {
+      ...(config.tokenCache.refreshMarginS !== undefined && {
+        refreshMarginMs: config.tokenCache.refreshMarginS * 1000,
+      }),
+      forceRefreshIntervalMs: config.tokenCache.forceRefreshIntervalS * 1000,
+      // A leader's mint takes at most the Cobalt deadline; waiting longer would only add latency.
+      flightWaitMs: config.cobalt.timeoutMs + 1000,
+    },
+    ...(overrides.now !== undefined && { now: overrides.now }),
+  });
 
   const instances = new Map<unknown, unknown>([
     [SessionTokenResolver, new SessionTokenResolver(sessionTokens)],
@@ -72,12 +107,26 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: config.http.maxBodyBytes,
-    isReady: () => ready,
+    readiness: () => {
+      if (!ready) return { status: 'starting' };
+      // A degraded cache still serves every mint (through Cobalt): report it, stay in rotation.
+      const tokenCache = lazyStore.health();
+      return {
+        status: tokenCache === 'ok' ? 'ready' : 'degraded',
+        checks: { tokenCache: `${lazyStore.kind}:${tokenCache}` },
+      };
+    },
   });
 
   return {
     log,
+    tokenStats: () => ({ ...sessionTokens.stats }),
     async start() {
+      store = await createTokenStore(config.tokenCache.store, {
+        apiKey: config.cobalt.apiKey,
+        log,
+        ...(overrides.now !== undefined && { now: overrides.now }),
+      });
       await apollo.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -98,6 +147,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
         server.closeIdleConnections();
       });
       await apollo.stop();
+      await lazyStore.close();
     },
   };
 }

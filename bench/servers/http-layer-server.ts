@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: 65536,
-    isReady: () => true,
+    readiness: () => ({ status: 'ready' }),
   });
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql\n`);

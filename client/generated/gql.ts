@@ -14,11 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "mutation CreateSessionToken {\n  createSessionToken {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}": typeof types.CreateSessionTokenDocument,
+    "mutation CreateSessionToken($forceRefresh: Boolean = false) {\n  createSessionToken(forceRefresh: $forceRefresh) {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}\n\nmutation RevokeSessionToken {\n  revokeSessionToken\n}": typeof types.CreateSessionTokenDocument,
     "query Viewer {\n  viewer {\n    linkedAccountId\n  }\n}": typeof types.ViewerDocument,
 };
 const documents: Documents = {
-    "mutation CreateSessionToken {\n  createSessionToken {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}": types.CreateSessionTokenDocument,
+    "mutation CreateSessionToken($forceRefresh: Boolean = false) {\n  createSessionToken(forceRefresh: $forceRefresh) {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}\n\nmutation RevokeSessionToken {\n  revokeSessionToken\n}": types.CreateSessionTokenDocument,
     "query Viewer {\n  viewer {\n    linkedAccountId\n  }\n}": types.ViewerDocument,
 };
 
@@ -39,7 +39,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation CreateSessionToken {\n  createSessionToken {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}"): (typeof documents)["mutation CreateSessionToken {\n  createSessionToken {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}"];
+export function graphql(source: "mutation CreateSessionToken($forceRefresh: Boolean = false) {\n  createSessionToken(forceRefresh: $forceRefresh) {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}\n\nmutation RevokeSessionToken {\n  revokeSessionToken\n}"): (typeof documents)["mutation CreateSessionToken($forceRefresh: Boolean = false) {\n  createSessionToken(forceRefresh: $forceRefresh) {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}\n\nmutation RevokeSessionToken {\n  revokeSessionToken\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

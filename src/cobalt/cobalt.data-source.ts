@@ -5,7 +5,7 @@ import type { Secret } from '../config/secret';
 import type { Logger } from '../observability/logger';
 import { parseRetryAfter, toGatewayError } from './cobalt-error-mapper';
 import { CobaltFailureError, describeFailure, type CobaltFailure } from './cobalt-failure';
-import { parseErrorBody, sessionTokenResponseSchema } from './cobalt.wire';
+import { parseErrorBody, revokeResponseSchema, sessionTokenResponseSchema } from './cobalt.wire';
 import { readSessionToken, type CobaltSessionToken } from './session-token';
 
 export interface CobaltDataSourceOptions {
@@ -33,6 +33,7 @@ export class CobaltDataSource {
   readonly #http: AxiosInstance;
   readonly #timeoutMs: number;
   readonly #log: Logger;
+  readonly #apiKey: Secret;
 
   constructor(options: CobaltDataSourceOptions) {
     this.#timeoutMs = options.timeoutMs;
@@ -50,12 +51,9 @@ export class CobaltDataSource {
       validateStatus: () => true,
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-      headers: {
-        'x-api-key': options.apiKey.reveal(),
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
     });
+    this.#apiKey = options.apiKey;
   }
 
   /** `POST /api/v2/public/session-token` for one linked account. */
@@ -63,27 +61,49 @@ export class CobaltDataSource {
     linkedAccountId: string,
     options: CreateSessionTokenOptions = {},
   ): Promise<CobaltSessionToken> {
-    const startedAt = performance.now();
-    let status: number | undefined;
-    try {
+    return this.#call('createSessionToken', async () => {
       const response = await this.#send('POST', '/api/v2/public/session-token', {
+        auth: 'api-key',
         body: { linked_account_id: linkedAccountId },
         ...(options.forceRefresh === true && { params: { force_refresh: 'true' } }),
       });
-      status = response.status;
-      const token = this.#parseSessionToken(response, linkedAccountId);
+      return { status: response.status, value: this.#parseSessionToken(response, linkedAccountId) };
+    });
+  }
+
+  /**
+   * `POST /api/v2/public/session-token/revoke`, authenticated by the token itself (cobalt-api.md §3).
+   * True when Cobalt revoked it; false when Cobalt already considers it invalid (401).
+   */
+  async revokeSessionToken(token: string): Promise<boolean> {
+    return this.#call('revokeSessionToken', async () => {
+      const response = await this.#send('POST', '/api/v2/public/session-token/revoke', { auth: { bearer: token } });
+      if (response.status === 401) return { status: response.status, value: false };
+      this.#failUnlessOk(response);
+      const parsed = revokeResponseSchema.safeParse(parseJsonOrUndefined(response.data));
+      if (!parsed.success)
+        throw new CobaltFailureError({ kind: 'invalid-response', reason: 'unexpected revoke answer' });
+      return { status: response.status, value: parsed.data.revoked_count > 0 };
+    });
+  }
+
+  /** Times one Cobalt operation, logs one line for it, and turns failures into GatewayErrors. */
+  async #call<T>(operation: string, run: () => Promise<{ status: number; value: T }>): Promise<T> {
+    const startedAt = performance.now();
+    try {
+      const { status, value } = await run();
       this.#log.debug(
-        { cobaltCall: 'createSessionToken', status, durationMs: Math.round(performance.now() - startedAt) },
+        { cobaltCall: operation, status, durationMs: Math.round(performance.now() - startedAt) },
         'cobalt call succeeded',
       );
-      return token;
+      return value;
     } catch (error) {
       if (!(error instanceof CobaltFailureError)) throw error;
       const { error: gatewayError, severity } = toGatewayError(error.failure);
       this.#log[severity](
         {
-          cobaltCall: 'createSessionToken',
-          status,
+          cobaltCall: operation,
+          status: error.failure.kind === 'http' ? error.failure.status : undefined,
           durationMs: Math.round(performance.now() - startedAt),
           failure: describeFailure(error.failure),
           cobaltRequestId: error.failure.kind === 'http' ? error.failure.body?.requestId : undefined,
@@ -97,12 +117,8 @@ export class CobaltDataSource {
 
   #parseSessionToken(response: AxiosResponse<string>, linkedAccountId: string): CobaltSessionToken {
     this.#failUnlessOk(response);
-    let json: unknown;
-    try {
-      json = JSON.parse(response.data);
-    } catch {
-      throw new CobaltFailureError({ kind: 'invalid-response', reason: 'body is not JSON' });
-    }
+    const json = parseJsonOrUndefined(response.data);
+    if (json === undefined) throw new CobaltFailureError({ kind: 'invalid-response', reason: 'body is not JSON' });
     const parsed = sessionTokenResponseSchema.safeParse(json);
     if (!parsed.success) {
       throw new CobaltFailureError({ kind: 'invalid-response', reason: 'no usable token field' });
@@ -126,12 +142,17 @@ export class CobaltDataSource {
   async #send(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
-    request: { body?: unknown; params?: Record<string, string> },
+    request: { auth: 'api-key' | { bearer: string }; body?: unknown; params?: Record<string, string> },
   ): Promise<AxiosResponse<string>> {
+    const authHeader =
+      request.auth === 'api-key'
+        ? { 'x-api-key': this.#apiKey.reveal() }
+        : { authorization: `Bearer ${request.auth.bearer}` };
     try {
       return await this.#http.request<string>({
         method,
         url: path,
+        headers: authHeader,
         data: request.body === undefined ? undefined : JSON.stringify(request.body),
         params: request.params,
         signal: AbortSignal.timeout(this.#timeoutMs),
@@ -151,4 +172,12 @@ function classifyTransportError(error: unknown): CobaltFailure {
     return { kind: 'invalid-response', reason: 'response too large' };
   }
   return { kind: 'network', errno: code };
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -13,6 +13,9 @@ export const sessionTokenResponseSchema = z.object({
 });
 export type SessionTokenResponseWire = z.infer<typeof sessionTokenResponseSchema>;
 
+/** `POST /session-token/revoke` answers `{ success: true, revoked_count: 0 | 1 }` (cobalt-api.md §3). */
+export const revokeResponseSchema = z.object({ success: z.boolean(), revoked_count: z.number().int().min(0) });
+
 /**
  * Cobalt's error envelope. Three spellings of the internal code exist across its docs (`error`,
  * `error_code`, `error_type`); all optional, parsed tolerantly (cobalt-api.md §1.4).

@@ -6,6 +6,8 @@ export interface CobaltSessionToken {
   readonly token: string;
   readonly expiresAt: Date;
   readonly linkedAccountId: string;
+  /** The `iat` claim when the token has one: tells a freshly minted token from one Cobalt reused. */
+  readonly issuedAt?: Date;
 }
 
 export type ExpiryProblem = 'no-expiry' | 'already-expired' | 'issued-for-another-account';
@@ -37,5 +39,11 @@ export function readSessionToken(
 
   const expiresAt = Math.min(...candidates);
   if (expiresAt <= now) return 'already-expired';
-  return { token: wire.token, expiresAt: new Date(expiresAt), linkedAccountId };
+  const iat = claims?.['iat'];
+  return {
+    token: wire.token,
+    expiresAt: new Date(expiresAt),
+    linkedAccountId,
+    ...(typeof iat === 'number' && Number.isFinite(iat) && { issuedAt: new Date(iat * 1000) }),
+  };
 }

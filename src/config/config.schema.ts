@@ -72,6 +72,41 @@ export const envSchema = z.object({
     .max(10 * 1024 * 1024)
     .default(64 * 1024)
     .describe('Largest accepted request body; larger ones get HTTP 413.'),
+  REDIS_URL: optionalNonEmpty.describe(
+    'Redis for a token cache shared by every instance (`redis://` or `rediss://`). Unset: in-memory cache.',
+  ),
+  REDIS_COMMAND_TIMEOUT_MS: positiveMs(10_000)
+    .default(300)
+    .describe('Longest one Redis command may take; past it the cache counts as a miss.'),
+  TOKEN_ENCRYPTION_KEY: optionalNonEmpty.describe(
+    'Base64 of 32 random bytes sealing tokens in Redis (AES-256-GCM). Required with `REDIS_URL`.',
+  ),
+  TOKEN_ENCRYPTION_KEYS_OLD: optionalNonEmpty.describe(
+    'Comma-separated former `TOKEN_ENCRYPTION_KEY`s, still accepted for reading during a rotation.',
+  ),
+  TOKEN_REFRESH_MARGIN_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .optional()
+    .describe(
+      'Refresh a cached token this long before it expires. Default: the larger of 5 min and 10 % of its lifetime.',
+    ),
+  TOKEN_CACHE_MAX_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .default(100_000)
+    .describe('Most tokens the in-memory cache holds (least recently used go first).'),
+  TOKEN_FORCE_REFRESH_INTERVAL_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(30)
+    .describe('At most one `forceRefresh` per linked account per this many seconds.'),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

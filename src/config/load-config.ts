@@ -29,6 +29,19 @@ export interface Config {
     readonly clockToleranceS: number;
   };
   readonly graphql: { readonly introspection: boolean };
+  readonly tokenCache: {
+    readonly store:
+      | { readonly kind: 'memory'; readonly maxEntries: number }
+      | {
+          readonly kind: 'redis';
+          readonly url: Secret;
+          readonly commandTimeoutMs: number;
+          readonly encryptionKey: Secret;
+          readonly oldEncryptionKeys: readonly Secret[];
+        };
+    readonly refreshMarginS: number | undefined;
+    readonly forceRefreshIntervalS: number;
+  };
 }
 
 /** Thrown with every problem at once; names variables, never their values (some are secrets). */
@@ -45,6 +58,11 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+function isAes256Key(value: string): boolean {
+  const trimmed = value.trim();
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) && Buffer.from(trimmed, 'base64').length === 32;
 }
 
 function parseAlgorithms(raw: string | undefined, fallback: string[]): string[] {
@@ -111,6 +129,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     cobalt = { kind: 'embedded-emulator', timeoutMs: e.COBALT_TIMEOUT_MS };
   }
 
+  const encryptionKeys = [e.TOKEN_ENCRYPTION_KEY, ...(e.TOKEN_ENCRYPTION_KEYS_OLD?.split(',') ?? [])];
+  encryptionKeys.forEach((key, index) => {
+    if (key !== undefined && !isAes256Key(key)) {
+      problems.push(
+        `${index === 0 ? 'TOKEN_ENCRYPTION_KEY' : 'TOKEN_ENCRYPTION_KEYS_OLD'}: must be base64 of exactly 32 bytes`,
+      );
+    }
+  });
+  let store: Config['tokenCache']['store'] = { kind: 'memory', maxEntries: e.TOKEN_CACHE_MAX_ENTRIES };
+  if (e.REDIS_URL !== undefined) {
+    if (!/^rediss?:\/\//.test(e.REDIS_URL)) problems.push('REDIS_URL: must start with redis:// or rediss://');
+    if (e.TOKEN_ENCRYPTION_KEY === undefined) problems.push('TOKEN_ENCRYPTION_KEY: required with REDIS_URL');
+    store = {
+      kind: 'redis',
+      url: new Secret(e.REDIS_URL),
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      encryptionKey: new Secret(e.TOKEN_ENCRYPTION_KEY ?? ''),
+      oldEncryptionKeys: (e.TOKEN_ENCRYPTION_KEYS_OLD?.split(',') ?? []).map((k) => new Secret(k.trim())),
+    };
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -127,6 +166,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION === undefined ? !production : e.GRAPHQL_INTROSPECTION === 'true',
+    },
+    tokenCache: {
+      store,
+      refreshMarginS: e.TOKEN_REFRESH_MARGIN_S,
+      forceRefreshIntervalS: e.TOKEN_FORCE_REFRESH_INTERVAL_S,
     },
   });
 }

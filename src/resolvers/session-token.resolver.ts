@@ -1,4 +1,4 @@
-import { Mutation, Resolver } from 'type-graphql';
+import { Arg, Mutation, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import type { Viewer } from '../auth/viewer';
 import { SessionTokenService } from '../session-tokens/session-token.service';
@@ -10,9 +10,30 @@ export class SessionTokenResolver {
 
   @Mutation(() => SessionToken, {
     description:
-      'Mints a Cobalt session token for the signed-in user. The linked account comes from the bearer token, never from an argument.',
+      'Returns a Cobalt session token for the signed-in user, from the cache while it is fresh. The linked account comes from the bearer token, never from an argument.',
   })
-  async createSessionToken(@CurrentViewer() viewer: Viewer): Promise<SessionToken> {
-    return this.sessionTokens.getToken(viewer.linkedAccountId);
+  async createSessionToken(
+    @CurrentViewer() viewer: Viewer,
+    @Arg('forceRefresh', () => Boolean, {
+      defaultValue: false,
+      description:
+        'Skip the cache and make Cobalt rotate the token, e.g. after Cobalt refused a token that looked valid. Limited per account: too frequent use answers RATE_LIMITED.',
+    })
+    forceRefresh: boolean,
+  ): Promise<SessionToken> {
+    const cached = await this.sessionTokens.getToken(viewer.linkedAccountId, { forceRefresh });
+    return Object.assign(new SessionToken(), {
+      token: cached.token,
+      expiresAt: new Date(cached.expiresAt),
+      linkedAccountId: cached.linkedAccountId,
+    });
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      "Logout: revokes the signed-in user's current session token at Cobalt and drops it from the cache. False when the gateway held no token for the user.",
+  })
+  async revokeSessionToken(@CurrentViewer() viewer: Viewer): Promise<boolean> {
+    return this.sessionTokens.revoke(viewer.linkedAccountId);
   }
 }

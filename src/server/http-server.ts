@@ -9,8 +9,8 @@ export interface HttpServerDeps {
   readonly createContext: (input: ContextInput) => Promise<GatewayContext>;
   readonly log: Logger;
   readonly maxBodyBytes: number;
-  /** `/readyz`: true once the gateway can serve. */
-  readonly isReady: () => boolean;
+  /** `/readyz`: `starting` answers 503; `ready` and `degraded` (still serving) answer 200. */
+  readonly readiness: () => { status: 'starting' | 'ready' | 'degraded'; checks?: Record<string, string> };
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -132,8 +132,8 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       return;
     }
     if (path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const ready = deps.isReady();
-      send(res, ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'starting' }));
+      const readiness = deps.readiness();
+      send(res, readiness.status === 'starting' ? 503 : 200, 'application/json', JSON.stringify(readiness));
       return;
     }
     send(res, 404, 'application/json', '{"error":"not found"}');

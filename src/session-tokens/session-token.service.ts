@@ -1,15 +1,191 @@
 import type { CobaltDataSource } from '../cobalt/cobalt.data-source';
 import type { CobaltSessionToken } from '../cobalt/session-token';
+import { ErrorCode } from '../errors/error-code';
+import { GatewayError } from '../errors/gateway-error';
+import type { Logger } from '../observability/logger';
+import { SingleFlight } from './single-flight';
+import type { CachedToken, FlightOutcome, TokenStore } from './token-store';
+
+export interface SessionTokenPolicy {
+  /** Fixed refresh margin; undefined for the default max(5 min, 10 % of the token's lifetime). */
+  readonly refreshMarginMs?: number;
+  /** One forced refresh per account per this interval. */
+  readonly forceRefreshIntervalMs: number;
+  /** How long another instance's mint is awaited before minting here too. */
+  readonly flightWaitMs: number;
+}
+
+/** Counters the metrics endpoint will export. */
+export interface SessionTokenStats {
+  hits: number;
+  misses: number;
+  coalescedWaits: number;
+  staleServes: number;
+  forceRefreshes: number;
+  cobaltCalls: number;
+}
+
+const DEFAULT_MIN_MARGIN_MS = 5 * 60_000;
+// A stale token is served only with this much life left: one expiring in seconds helps nobody.
+const STALE_MIN_REMAINING_MS = 30_000;
+// A token issued this recently was minted for us, not reused; asking Cobalt again will not help.
+const FRESHLY_ISSUED_MS = 5_000;
+const STALE_IF_ERROR: ReadonlySet<ErrorCode> = new Set([ErrorCode.COBALT_UNAVAILABLE, ErrorCode.COBALT_RATE_LIMITED]);
 
 /**
- * Policy between the resolver and Cobalt: which account may get a token and how it is obtained.
- * Today every call mints through Cobalt; caching and coalescing belong here (issue 3), so the
- * resolver and the data source stay unaware of them.
+ * The policy between the resolver and Cobalt: a token per linked account, cached until shortly
+ * before it expires, minted once however many requests ask at the same time (in this process and,
+ * with Redis, across instances), refreshed when Cobalt hands back a reused token that is about to
+ * expire, and served stale when Cobalt is down but the cached token still works.
  */
 export class SessionTokenService {
-  constructor(private readonly cobalt: Pick<CobaltDataSource, 'createSessionToken'>) {}
+  readonly stats: SessionTokenStats = {
+    hits: 0,
+    misses: 0,
+    coalescedWaits: 0,
+    staleServes: 0,
+    forceRefreshes: 0,
+    cobaltCalls: 0,
+  };
+  readonly #flights = new SingleFlight<CachedToken>();
 
-  async getToken(linkedAccountId: string): Promise<CobaltSessionToken> {
-    return this.cobalt.createSessionToken(linkedAccountId);
+  constructor(
+    private readonly deps: {
+      readonly cobalt: Pick<CobaltDataSource, 'createSessionToken' | 'revokeSessionToken'>;
+      readonly store: TokenStore;
+      readonly policy: SessionTokenPolicy;
+      readonly log: Logger;
+      readonly now?: () => number;
+    },
+  ) {}
+
+  async getToken(linkedAccountId: string, options: { forceRefresh?: boolean } = {}): Promise<CachedToken> {
+    if (options.forceRefresh === true) return this.#forceRefresh(linkedAccountId);
+    const cached = await this.deps.store.get(linkedAccountId);
+    if (cached !== undefined && cached.refreshAt > this.#now()) {
+      this.stats.hits += 1;
+      return cached;
+    }
+    this.stats.misses += 1;
+    return this.#coalesce(`mint:${linkedAccountId}`, () => this.#refresh(linkedAccountId, cached));
+  }
+
+  /** Revokes the account's cached token at Cobalt and forgets it. False when none was cached. */
+  async revoke(linkedAccountId: string): Promise<boolean> {
+    const cached = await this.deps.store.get(linkedAccountId);
+    if (cached === undefined) return false;
+    try {
+      this.stats.cobaltCalls += 1;
+      return await this.deps.cobalt.revokeSessionToken(cached.token);
+    } finally {
+      await this.deps.store.delete(linkedAccountId);
+    }
+  }
+
+  async #forceRefresh(linkedAccountId: string): Promise<CachedToken> {
+    const claim = await this.deps.store.claimForceRefresh(linkedAccountId, this.deps.policy.forceRefreshIntervalMs);
+    if (!claim.ok) {
+      throw new GatewayError(ErrorCode.RATE_LIMITED, {
+        retryAfterSeconds: Math.max(1, Math.ceil(claim.retryAfterMs / 1000)),
+      });
+    }
+    this.stats.forceRefreshes += 1;
+    return this.#coalesce(`force:${linkedAccountId}`, async () => {
+      const entry = this.#toEntry(await this.#mint(linkedAccountId, true));
+      await this.deps.store.set(linkedAccountId, entry);
+      return entry;
+    });
+  }
+
+  #coalesce(key: string, work: () => Promise<CachedToken>): Promise<CachedToken> {
+    const { promise, joined } = this.#flights.run(key, work);
+    if (joined) this.stats.coalescedWaits += 1;
+    return promise;
+  }
+
+  async #refresh(linkedAccountId: string, stale: CachedToken | undefined): Promise<CachedToken> {
+    const flight = await this.deps.store.beginFlight(linkedAccountId, this.deps.policy.flightWaitMs);
+    if (flight.role === 'follower') {
+      this.stats.coalescedWaits += 1;
+      const settled = await this.#followerResult(linkedAccountId, flight.outcome, stale);
+      if (settled !== undefined) return settled;
+      // The leader timed out or its token is not readable here: mint ourselves.
+    }
+    try {
+      const entry = await this.#mintFresh(linkedAccountId);
+      await this.deps.store.set(linkedAccountId, entry);
+      if (flight.role === 'leader') await flight.finish({ ok: true });
+      return entry;
+    } catch (error) {
+      if (flight.role === 'leader') await flight.finish(this.#outcomeOf(error));
+      return this.#staleOrThrow(error, stale);
+    }
+  }
+
+  async #followerResult(
+    linkedAccountId: string,
+    outcome: FlightOutcome | 'timeout',
+    stale: CachedToken | undefined,
+  ): Promise<CachedToken | undefined> {
+    if (outcome === 'timeout') return undefined;
+    if (outcome.ok) return this.deps.store.get(linkedAccountId);
+    const error = new GatewayError(
+      outcome.code,
+      outcome.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds },
+    );
+    return this.#staleOrThrow(error, stale);
+  }
+
+  /** Mints; if Cobalt hands back a reused token already inside the margin, asks it to rotate once. */
+  async #mintFresh(linkedAccountId: string): Promise<CachedToken> {
+    const first = await this.#mint(linkedAccountId, false);
+    const entry = this.#toEntry(first);
+    const reused = first.issuedAt === undefined || this.#now() - first.issuedAt.getTime() > FRESHLY_ISSUED_MS;
+    if (entry.refreshAt > this.#now() || !reused) return entry;
+    this.deps.log.info(
+      { event: 'reused-token-near-expiry' },
+      'Cobalt reused a token inside the refresh margin; forcing a refresh',
+    );
+    return this.#toEntry(await this.#mint(linkedAccountId, true));
+  }
+
+  async #mint(linkedAccountId: string, forceRefresh: boolean): Promise<CobaltSessionToken> {
+    this.stats.cobaltCalls += 1;
+    return this.deps.cobalt.createSessionToken(linkedAccountId, { forceRefresh });
+  }
+
+  #toEntry(token: CobaltSessionToken): CachedToken {
+    const now = this.#now();
+    const expiresAt = token.expiresAt.getTime();
+    const lifetime = expiresAt - (token.issuedAt?.getTime() ?? now);
+    const margin = this.deps.policy.refreshMarginMs ?? Math.max(DEFAULT_MIN_MARGIN_MS, lifetime / 10);
+    return { token: token.token, linkedAccountId: token.linkedAccountId, expiresAt, refreshAt: expiresAt - margin };
+  }
+
+  #staleOrThrow(error: unknown, stale: CachedToken | undefined): CachedToken {
+    const usable = stale !== undefined && stale.expiresAt - this.#now() > STALE_MIN_REMAINING_MS;
+    if (error instanceof GatewayError && STALE_IF_ERROR.has(error.code) && usable) {
+      this.stats.staleServes += 1;
+      this.deps.log.warn(
+        {
+          event: 'stale-token-served',
+          code: error.code,
+          remainingS: Math.round((stale.expiresAt - this.#now()) / 1000),
+        },
+        'Cobalt failed; serving the cached token that is still valid',
+      );
+      return stale;
+    }
+    throw error;
+  }
+
+  #outcomeOf(error: unknown): FlightOutcome {
+    if (!(error instanceof GatewayError)) return { ok: false, code: ErrorCode.INTERNAL_SERVER_ERROR };
+    const retryAfterSeconds = error.extensions.retryAfterSeconds;
+    return { ok: false, code: error.code, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) };
+  }
+
+  #now(): number {
+    return (this.deps.now ?? Date.now)();
   }
 }

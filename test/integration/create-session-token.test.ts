@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import { CreateSessionTokenDocument, ViewerDocument } from '../../client/generated/graphql';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest, rawGraphQLRequest } from '../support/graphql-request';
-import { KNOWN_ACCOUNT, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
+import { freshAccount, KNOWN_ACCOUNT, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
 
@@ -72,7 +72,7 @@ describe('createSessionToken', () => {
     const before = Date.now();
 
     const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, {
-      token: await signTestJwt({ sub: KNOWN_ACCOUNT }),
+      token: await signTestJwt({ sub: freshAccount(gw.emulator) }),
     });
 
     const expiresAt = new Date(res.body.data!.createSessionToken.expiresAt).getTime();
@@ -84,7 +84,7 @@ describe('createSessionToken', () => {
     gw.emulator.settings.responseShape = 'legacy';
 
     const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, {
-      token: await signTestJwt({ sub: KNOWN_ACCOUNT }),
+      token: await signTestJwt({ sub: freshAccount(gw.emulator) }),
     });
 
     const minted = res.body.data!.createSessionToken;

@@ -3,7 +3,7 @@ import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import type { EmulatorFault } from '../../src/cobalt/emulator/faults';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest, rawGraphQLRequest } from '../support/graphql-request';
-import { KNOWN_ACCOUNT, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
+import { freshAccount, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
 
 /**
  * The leak scan: drive the success path and every failure path at the most verbose log level, then
@@ -32,7 +32,7 @@ describe('secrets', () => {
     for (const fault of faults) {
       gw.emulator.reset();
       if (fault !== null) gw.emulator.addFault(fault);
-      const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
+      const bearer = await signTestJwt({ sub: freshAccount(gw.emulator) });
       bearers.push(bearer);
       const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: bearer });
       const token = res.body.data?.createSessionToken.token;
@@ -46,7 +46,7 @@ describe('secrets', () => {
     responses.push({
       text: JSON.stringify((await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: unknown })).body),
     });
-    const expired = await signTestJwt({ sub: KNOWN_ACCOUNT }, { expiresIn: -3600 });
+    const expired = await signTestJwt({ sub: freshAccount(gw.emulator) }, { expiresIn: -3600 });
     bearers.push(expired);
     responses.push({
       text: JSON.stringify(

@@ -7,6 +7,16 @@ import { TEST_JWT_SECRET } from './jwt';
 export const TEST_API_KEY = 'tk_test_canary_api_key_7f3a9c';
 export const KNOWN_ACCOUNT = 'user_12345';
 
+let accountCounter = 0;
+
+/** A linked account the emulator knows and no cache has seen yet. */
+export function freshAccount(emulator: CobaltEmulator, prefix = 'user'): string {
+  accountCounter += 1;
+  const id = `${prefix}_${process.pid}_${accountCounter}`;
+  emulator.addLinkedAccount(id);
+  return id;
+}
+
 export interface TestGateway {
   readonly url: string;
   readonly origin: string;
@@ -25,6 +35,8 @@ export interface TestGatewayOptions {
   /** The API key the gateway sends; defaults to one the emulator knows. */
   readonly apiKey?: string;
   readonly logLevel?: 'debug' | 'trace' | 'info';
+  /** The token cache's clock. */
+  readonly now?: () => number;
 }
 
 /** The real gateway and the real emulator, both on 127.0.0.1 with free ports. */
@@ -46,7 +58,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   if (config.cobalt.kind !== 'remote') throw new Error('test gateway needs a remote Cobalt config');
   const logs = captureLogs(options.logLevel ?? 'debug');
   const appConfig: AppConfig = { ...config, cobalt: config.cobalt };
-  const app = createApp(appConfig, { log: logs.log });
+  const app = createApp(appConfig, { log: logs.log, ...(options.now !== undefined && { now: options.now }) });
   const { url } = await app.start();
   return {
     url,

@@ -15,7 +15,12 @@ describe('readSessionToken', () => {
 
     const read = readSessionToken({ token }, 'u1', now);
 
-    expect(read).toEqual({ token, linkedAccountId: 'u1', expiresAt: new Date(now + 259_200_000) });
+    expect(read).toEqual({
+      token,
+      linkedAccountId: 'u1',
+      expiresAt: new Date(now + 259_200_000),
+      issuedAt: new Date(now),
+    });
   });
 
   it('uses expires_in when the token carries no exp', () => {

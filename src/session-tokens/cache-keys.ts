@@ -1,0 +1,28 @@
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import type { Secret } from '../config/secret';
+
+/**
+ * Names under which tokens are cached. Cobalt's environment is selected by the API key (§1.2 of the
+ * Cobalt notes), so the namespace is derived from the key: a fingerprint, never the key itself.
+ * Account ids are HMAC'ed so the shared cache holds no raw identifiers.
+ */
+export interface CacheKeys {
+  /** Short public fingerprint of the Cobalt environment (safe to log). */
+  readonly environment: string;
+  /** Opaque, stable storage name for one linked account in this environment. */
+  account(linkedAccountId: string): string;
+}
+
+export function deriveCacheKeys(apiKey: Secret): CacheKeys {
+  const material = Buffer.from(apiKey.reveal(), 'utf8');
+  const hmacKey = Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), 'cobalt-gateway/cache-key/v1', 32));
+  const environment = createHash('sha256')
+    .update(Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), 'cobalt-gateway/environment/v1', 32)))
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    environment,
+    account: (linkedAccountId) =>
+      `${environment}:${createHmac('sha256', hmacKey).update(linkedAccountId, 'utf8').digest('base64url')}`,
+  };
+}
