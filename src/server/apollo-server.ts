@@ -26,5 +26,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
     plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],
     formatError: options.formatError,
+    // main.ts owns shutdown; Apollo's own SIGTERM handler would race it and re-raise the signal.
+    stopOnTerminationSignals: false,
   });
 }

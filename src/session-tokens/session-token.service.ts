@@ -83,6 +83,12 @@ export class SessionTokenService {
   }
 
   async #forceRefresh(linkedAccountId: string): Promise<CachedToken> {
+    // Several widgets reacting to the same Cobalt 401 at once share one rotation.
+    const underWay = this.#flights.current(`force:${linkedAccountId}`);
+    if (underWay !== undefined) {
+      this.stats.coalescedWaits += 1;
+      return underWay;
+    }
     const claim = await this.deps.store.claimForceRefresh(linkedAccountId, this.deps.policy.forceRefreshIntervalMs);
     if (!claim.ok) {
       throw new GatewayError(ErrorCode.RATE_LIMITED, {
@@ -110,6 +116,14 @@ export class SessionTokenService {
       const settled = await this.#followerResult(linkedAccountId, flight.outcome, stale);
       if (settled !== undefined) return settled;
       // The leader timed out or its token is not readable here: mint ourselves.
+    }
+    if (flight.role === 'leader' && this.deps.store.kind === 'redis') {
+      // Double-check: another instance may have stored a token between our miss and our lock.
+      const stored = await this.deps.store.get(linkedAccountId);
+      if (stored !== undefined && stored.refreshAt > this.#now()) {
+        await flight.finish({ ok: true });
+        return stored;
+      }
     }
     try {
       const entry = await this.#mintFresh(linkedAccountId);

@@ -5,6 +5,11 @@
 export class SingleFlight<T> {
   readonly #inFlight = new Map<string, Promise<T>>();
 
+  /** The run under way for `key`, if any. */
+  current(key: string): Promise<T> | undefined {
+    return this.#inFlight.get(key);
+  }
+
   /** Runs `work` unless a run for `key` is already under way; `joined` tells the caller which. */
   run(key: string, work: () => Promise<T>): { promise: Promise<T>; joined: boolean } {
     const existing = this.#inFlight.get(key);

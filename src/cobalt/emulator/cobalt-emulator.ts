@@ -154,6 +154,24 @@ export class CobaltEmulator {
     this.#upsertAccount(owner.orgId, owner.environment, accountId, {});
   }
 
+  /**
+   * Makes Cobalt hold an already-issued token for the account that expires in `expiresInSeconds`,
+   * as when its reuse rule hands back a token minted long ago (cobalt-api.md §2.4). Returns it.
+   */
+  async issueToken(
+    accountId: string,
+    expiresInSeconds: number,
+    apiKey = Object.keys(this.#options.apiKeys)[0] ?? '',
+  ): Promise<string> {
+    const owner = this.#options.apiKeys[apiKey];
+    if (owner === undefined) throw new Error('issueToken: unknown API key');
+    const exp = nowSeconds() + expiresInSeconds;
+    const iat = exp - this.settings.tokenTtlSeconds;
+    const token = await this.#sign(owner, accountId, iat, exp);
+    this.#tokens.set(`${owner.environment}:${accountId}`, { token, iat, exp });
+    return token;
+  }
+
   /** Requests received on a path (all when omitted), oldest first. */
   received(path?: string): RecordedRequest[] {
     return path === undefined ? [...this.requests] : this.requests.filter((r) => r.path === path);
@@ -349,13 +367,7 @@ export class CobaltEmulator {
     // Cobalt hands back its still-valid token unless asked to rotate (§2.1, §11.2).
     if (forceRefresh || issued === undefined || issued.exp <= now || this.#revoked.has(issued.token)) {
       const exp = now + this.settings.tokenTtlSeconds;
-      const token = await new SignJWT({ org_id: owner.orgId, linked_account_id: id, environment: owner.environment })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setIssuedAt(now)
-        .setExpirationTime(exp)
-        .setJti(randomUUID())
-        .sign(this.#secret);
-      issued = { token, iat: now, exp };
+      issued = { token: await this.#sign(owner, id, now, exp), iat: now, exp };
       this.#tokens.set(key, issued);
     }
     if (this.settings.responseShape === 'legacy') return { token: issued.token };
@@ -365,6 +377,20 @@ export class CobaltEmulator {
       expires_in: issued.exp - now,
       refresh_expires_in: REFRESH_TTL_SECONDS - (now - issued.iat),
     };
+  }
+
+  #sign(
+    owner: { orgId: string; environment: Environment },
+    accountId: string,
+    iat: number,
+    exp: number,
+  ): Promise<string> {
+    return new SignJWT({ org_id: owner.orgId, linked_account_id: accountId, environment: owner.environment })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.#secret);
   }
 
   async #revoke(headers: http.IncomingHttpHeaders) {

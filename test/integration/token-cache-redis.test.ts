@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { CreateSessionTokenDocument } from '../../client/generated/graphql';
+import { keyId } from '../../src/session-tokens/token-cipher';
+import { signTestJwt } from '../support/jwt';
+import { graphqlRequest } from '../support/graphql-request';
+import { startTestRedis, type TestRedis } from '../support/redis-server';
+import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
+
+const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
+const newKey = () => randomBytes(32).toString('base64');
+
+async function mint(gw: TestGateway, account: string) {
+  const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: await signTestJwt({ sub: account }) });
+  return { data: res.body.data?.createSessionToken, error: res.body.errors?.[0] };
+}
+
+async function dump(redis: Redis): Promise<{ key: string; value: string; pttl: number }[]> {
+  const keys = await redis.keys('*');
+  return Promise.all(
+    keys.map(async (key) => ({ key, value: (await redis.get(key)) ?? '', pttl: await redis.pttl(key) })),
+  );
+}
+
+async function readiness(gw: TestGateway): Promise<{ status: string; checks?: Record<string, string> }> {
+  return (await (await fetch(`${gw.origin}/readyz`)).json()) as { status: string; checks?: Record<string, string> };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the session-token cache in Redis', () => {
+  let redis: TestRedis;
+  let inspect: Redis;
+  const k1 = newKey();
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await inspect.connect();
+  });
+  afterAll(async () => {
+    inspect.disconnect();
+    await redis.stop();
+  });
+
+  it('shares a minted token with another instance, sealed so neither token nor account id is readable', async () => {
+    const a = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k1 } });
+    const b = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k1 } });
+    try {
+      const account = freshAccount(a.emulator);
+      const minted = await mint(a, account);
+      // b has an emulator of its own: answering with a's token without calling it proves Redis served it.
+      b.emulator.addLinkedAccount(account);
+
+      const shared = await mint(b, account);
+
+      expect(shared.data!.token).toBe(minted.data!.token);
+      expect(b.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(0);
+      const [header, payload, signature] = minted.data!.token.split('.');
+      for (const { key, value, pttl } of await dump(inspect)) {
+        for (const secret of [minted.data!.token, payload!, signature!, account, header!]) {
+          expect(key).not.toContain(secret);
+          expect(value).not.toContain(secret);
+        }
+        if (key.includes(':tok:')) {
+          expect(Object.keys(JSON.parse(value) as object).sort()).toEqual(['ct', 'iv', 'kid', 'tag', 'v']);
+          expect(pttl).toBeGreaterThan(0);
+          expect(pttl).toBeLessThanOrEqual(new Date(minted.data!.expiresAt).getTime() - Date.now() + 1000);
+        }
+      }
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+});
+
+describe('Redis records under attack and rotation', () => {
+  let redis: TestRedis;
+  let inspect: Redis;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await inspect.connect();
+  });
+  afterAll(async () => {
+    inspect.disconnect();
+    await redis.stop();
+  });
+
+  it('treats a tampered record as a miss and never hands one account the record of another', async () => {
+    await inspect.flushall();
+    const gw = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newKey() } });
+    try {
+      const alice = freshAccount(gw.emulator, 'alice');
+      const bob = freshAccount(gw.emulator, 'bob');
+      const tokens = { [alice]: (await mint(gw, alice)).data!.token, [bob]: (await mint(gw, bob)).data!.token };
+      // Keys are HMACs, so Redis cannot tell whose record is whose: corrupt one, copy it over the other.
+      const [first, second] = (await dump(inspect)).filter((r) => r.key.includes(':tok:'));
+      const sealed = JSON.parse(first!.value) as { ct: string };
+      const flipped = Buffer.from(sealed.ct, 'base64url');
+      flipped[0] = flipped[0]! ^ 0xff;
+      await inspect.set(second!.key, first!.value, 'KEEPTTL');
+      await inspect.set(first!.key, JSON.stringify({ ...sealed, ct: flipped.toString('base64url') }), 'KEEPTTL');
+      const callsBefore = gw.emulator.received(SESSION_TOKEN_PATH).length;
+
+      const again = { [alice]: await mint(gw, alice), [bob]: await mint(gw, bob) };
+
+      // Both records fail authentication (one corrupted, one bound to another key): two fresh mints.
+      expect(gw.emulator.received(SESSION_TOKEN_PATH).length - callsBefore).toBe(2);
+      for (const [account, other] of [
+        [alice, bob],
+        [bob, alice],
+      ] as const) {
+        expect(again[account]!.data!.linkedAccountId).toBe(account);
+        expect(again[account]!.data!.token).not.toBe(tokens[other]);
+      }
+      expect(gw.logs.text()).toContain('"event":"token-record-invalid"');
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('reads records sealed with an old key during rotation, and misses them once the key is retired', async () => {
+    await inspect.flushall();
+    const k1 = newKey();
+    const k2 = newKey();
+    const before = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k1 } });
+    const account = freshAccount(before.emulator);
+    const minted = (await mint(before, account)).data!.token;
+    await before.stop();
+    const kidOf = async () =>
+      (await dump(inspect))
+        .filter((r) => r.key.includes(':tok:'))
+        .map((r) => (JSON.parse(r.value) as { kid: string }).kid);
+    expect(await kidOf()).toEqual([keyId(Buffer.from(k1, 'base64'))]);
+
+    const rotating = await startTestGateway({
+      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k2, TOKEN_ENCRYPTION_KEYS_OLD: k1 },
+    });
+    rotating.emulator.addLinkedAccount(account);
+    const duringRotation = await mint(rotating, account);
+    const other = freshAccount(rotating.emulator);
+    await mint(rotating, other);
+    await rotating.stop();
+
+    const retired = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k2 } });
+    retired.emulator.addLinkedAccount(account);
+    const afterRetirement = await mint(retired, account);
+    await retired.stop();
+
+    expect(duringRotation.data!.token).toBe(minted);
+    expect(rotating.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
+    expect((await kidOf()).sort()).toEqual([keyId(Buffer.from(k2, 'base64')), keyId(Buffer.from(k2, 'base64'))].sort());
+    expect(afterRetirement.error).toBeUndefined();
+    expect(afterRetirement.data!.token).not.toBe(minted);
+    expect(retired.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
+  });
+});
+
+describe('when Redis fails', () => {
+  let redis: TestRedis;
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    gw = await startTestGateway({
+      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newKey(), REDIS_COMMAND_TIMEOUT_MS: '200' },
+    });
+  });
+  afterAll(async () => {
+    await gw.stop();
+    await redis.stop();
+  });
+
+  it('keeps minting through Cobalt while Redis is dead, reports degraded, and uses Redis again once it is back', async () => {
+    expect(await readiness(gw)).toMatchObject({ status: 'ready' });
+
+    await redis.kill();
+    const startedAt = Date.now();
+    const during = await Promise.all(Array.from({ length: 10 }, () => mint(gw, freshAccount(gw.emulator))));
+    const elapsed = Date.now() - startedAt;
+    await until(async () => (await readiness(gw)).status === 'degraded');
+
+    expect(during.every((r) => r.error === undefined && r.data !== undefined)).toBe(true);
+    expect(elapsed).toBeLessThan(3000);
+    expect((await readiness(gw)).checks).toEqual({ tokenCache: 'redis:degraded' });
+
+    await redis.restart();
+    await until(async () => (await readiness(gw)).status === 'ready');
+    const account = freshAccount(gw.emulator);
+    await mint(gw, account);
+    const inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await inspect.connect();
+    try {
+      expect((await inspect.keys('cgw:v1:tok:*')).length).toBe(1);
+    } finally {
+      inspect.disconnect();
+    }
+  }, 30_000);
+
+  it('starts, and mints, with Redis down from the beginning', async () => {
+    await redis.kill();
+    const cold = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newKey() } });
+    try {
+      const { data, error } = await mint(cold, freshAccount(cold.emulator));
+
+      expect(error).toBeUndefined();
+      expect(data!.token).toBeDefined();
+      expect((await readiness(cold)).status).toBe('degraded');
+    } finally {
+      await cold.stop();
+      await redis.restart();
+    }
+  }, 30_000);
+});
