@@ -58,5 +58,12 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { module: 'writable', require: 'readonly', process: 'readonly', console: 'readonly' } },
   },
+  {
+    files: ['src/server/playground/playground-client.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' },
+    },
+  },
   prettier,
 );

@@ -10,6 +10,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 if [ ! -f dist/main.js ] || [ -n "$(find src tsconfig.json tsconfig.build.json -newer dist/main.js -print -quit)" ]; then
   echo "Building (tsc)..." >&2
-  npx tsc -p tsconfig.build.json >&2
+  npm run build --silent >&2
 fi
 exec node dist/main.js

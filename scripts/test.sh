@@ -11,9 +11,11 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
-# Debian packages the integration tests run for real (a Redis server for the shared token cache).
+# Debian packages the integration tests run for real: a Redis server for the shared token cache,
+# Chromium for the playground.
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   step "Installing Debian packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -25,6 +27,6 @@ step "Type check";        npx tsc -p tsconfig.json
 step "Lint";              npx eslint .
 step "Format";            npx prettier --check .
 step "Codegen is fresh";  npx graphql-codegen --config codegen.yml --check
-step "Build";             npx tsc -p tsconfig.build.json
+step "Build";             npm run build --silent
 step "Tests (schema drift, unit, integration)"
 npx jest --ci

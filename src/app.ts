@@ -12,6 +12,7 @@ import { ViewerResolver } from './resolvers/viewer.resolver';
 import { buildGatewaySchema } from './schema/build-schema';
 import { createApolloServer } from './server/apollo-server';
 import { createHttpServer } from './server/http-server';
+import { createPlayground } from './server/playground/playground';
 import { createTokenStore } from './session-tokens/create-token-store';
 import { SessionTokenService, type SessionTokenStats } from './session-tokens/session-token.service';
 import type { TokenStore } from './session-tokens/token-store';
@@ -24,6 +25,8 @@ export interface AppOverrides {
   readonly log?: Logger;
   /** The generated HS256 secret when `config.auth.kind` is `dev-generated`. */
   readonly devAuthSecret?: Uint8Array;
+  /** Put in the playground's headers tab (the embedded default's dev sign-in). */
+  readonly devBearerToken?: string;
   /** The clock of the token cache (tests move it to cross refresh margins). */
   readonly now?: () => number;
 }
@@ -107,6 +110,11 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: config.http.maxBodyBytes,
+    ...(config.graphql.playground && {
+      playground: createPlayground(
+        overrides.devBearerToken === undefined ? {} : { devBearerToken: overrides.devBearerToken },
+      ),
+    }),
     readiness: () => {
       if (!ready) return { status: 'starting' };
       // A degraded cache still serves every mint (through Cobalt): report it, stay in rotation.

@@ -35,20 +35,17 @@ async function resolveEmbedded(config: Config): Promise<{ appConfig: AppConfig; 
   };
 }
 
-async function printBanner(url: string, config: Config, embedded: Embedded): Promise<void> {
-  const lines = [
-    '',
-    `cobalt-gateway is ready (${config.nodeEnv})`,
-    `  GraphQL      ${url}`,
-    `  Health       ${url.replace(/\/graphql$/, '/healthz')}`,
-  ];
+function printBanner(url: string, config: Config, embedded: Embedded, devBearerToken: string | undefined): void {
+  const lines = ['', `cobalt-gateway is ready (${config.nodeEnv})`, `  GraphQL      ${url}`];
+  if (config.graphql.playground) lines.push(`  Playground   ${url}  (open in a browser; works offline)`);
+  lines.push(`  Health       ${url.replace(/\/graphql$/, '/healthz')}`);
   lines.push(
     embedded.emulator !== undefined
       ? `  Cobalt       embedded emulator at ${embedded.emulator.url} (set COBALT_API_KEY for the real one)`
       : `  Cobalt       ${config.cobalt.kind === 'remote' ? config.cobalt.baseUrl : ''}`,
   );
-  if (embedded.devSecret !== undefined) {
-    const token = await signDevToken(embedded.devSecret);
+  if (devBearerToken !== undefined) {
+    const token = devBearerToken;
     const body = JSON.stringify({ query: 'mutation { createSessionToken { token expiresAt linkedAccountId } }' });
     lines.push(
       '',
@@ -75,9 +72,15 @@ async function main(): Promise<void> {
   }
 
   const { appConfig, embedded } = await resolveEmbedded(config);
-  const app = createApp(appConfig, embedded.devSecret === undefined ? {} : { devAuthSecret: embedded.devSecret });
+  const devBearerToken = embedded.devSecret === undefined ? undefined : await signDevToken(embedded.devSecret);
+  const app = createApp(
+    appConfig,
+    embedded.devSecret === undefined || devBearerToken === undefined
+      ? {}
+      : { devAuthSecret: embedded.devSecret, devBearerToken },
+  );
   const { url } = await app.start();
-  await printBanner(url, config, embedded);
+  printBanner(url, config, embedded, devBearerToken);
   app.log.info({ url }, 'gateway listening');
 
   let stopping = false;

@@ -65,6 +65,12 @@ export const envSchema = z.object({
     .enum(['true', 'false'])
     .optional()
     .describe('Override introspection. Default: on outside production, off in production.'),
+  PLAYGROUND_ENABLED: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe(
+      'Serve the offline GraphiQL playground at `GET /graphql`. Default: on outside production, off in production.',
+    ),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()

@@ -28,7 +28,7 @@ export interface Config {
     readonly linkedAccountClaim: string;
     readonly clockToleranceS: number;
   };
-  readonly graphql: { readonly introspection: boolean };
+  readonly graphql: { readonly introspection: boolean; readonly playground: boolean };
   readonly tokenCache: {
     readonly store:
       | { readonly kind: 'memory'; readonly maxEntries: number }
@@ -166,6 +166,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION === undefined ? !production : e.GRAPHQL_INTROSPECTION === 'true',
+      playground: e.PLAYGROUND_ENABLED === undefined ? !production : e.PLAYGROUND_ENABLED === 'true',
     },
     tokenCache: {
       store,

@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { ContextInput, GatewayContext } from '../auth/context';
 import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
+import { PLAYGROUND_CSP, type Playground } from './playground/playground';
 
 export interface HttpServerDeps {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -10,6 +11,8 @@ export interface HttpServerDeps {
   readonly log: Logger;
   readonly maxBodyBytes: number;
   /** `/readyz`: `starting` answers 503; `ready` and `degraded` (still serving) answer 200. */
+  /** Served at `GET /graphql` for browsers when set (development, or PLAYGROUND_ENABLED). */
+  readonly playground?: Playground;
   readonly readiness: () => { status: 'starting' | 'ready' | 'degraded'; checks?: Record<string, string> };
 }
 
@@ -59,6 +62,27 @@ function sendGraphQLError(res: ServerResponse, status: number, requestId: string
     'application/json; charset=utf-8',
     JSON.stringify({ errors: [{ message, extensions: { code, retryable: false, requestId } }] }),
   );
+}
+
+function prefersHtml(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? '').includes('text/html');
+}
+
+function servePlaygroundAsset(req: IncomingMessage, res: ServerResponse, playground: Playground, name: string): void {
+  const asset = playground.asset(name);
+  if (asset === undefined) {
+    send(res, 404, 'application/json', '{"error":"not found"}');
+    return;
+  }
+  // Versioned with the package: safe to cache for a while, revalidated by ETag.
+  const headers = { ...COMMON_HEADERS, 'cache-control': 'public, max-age=3600', etag: asset.etag };
+  if (req.headers['if-none-match'] === asset.etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  res
+    .writeHead(200, { ...headers, 'content-type': asset.contentType })
+    .end(req.method === 'HEAD' ? undefined : asset.body);
 }
 
 function toHeaderMap(req: IncomingMessage): HeaderMap {
@@ -126,6 +150,29 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const search = queryAt === -1 ? '' : url.slice(queryAt);
 
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    if (path === GRAPHQL_PATH && isRead && deps.playground !== undefined && prefersHtml(req)) {
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': PLAYGROUND_CSP,
+      });
+      res.end(deps.playground.html);
+      return;
+    }
+    if (path.startsWith('/playground/') && isRead && deps.playground !== undefined) {
+      servePlaygroundAsset(req, res, deps.playground, path.slice('/playground/'.length));
+      return;
+    }
+    if (path === '/favicon.ico' && isRead && deps.playground !== undefined) {
+      // Browsers ask for it on every visit; an empty answer keeps their consoles clean.
+      res.writeHead(204, { ...COMMON_HEADERS, 'cache-control': 'public, max-age=86400' }).end();
+      return;
+    }
+    if (path === '/' && isRead && deps.playground !== undefined) {
+      res.writeHead(302, { ...COMMON_HEADERS, location: GRAPHQL_PATH }).end();
+      return;
+    }
     if (path === GRAPHQL_PATH) return handleGraphQL(req, res, requestId, search);
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       send(res, 200, 'application/json', '{"status":"ok"}');

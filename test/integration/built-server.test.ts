@@ -45,7 +45,7 @@ async function waitFor(running: Running, pattern: RegExp, timeoutMs = 15_000): P
 
 describe('the built server (node dist/main.js)', () => {
   beforeAll(() => {
-    if (!existsSync(mainJs)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+    if (!existsSync(mainJs)) execFileSync('npm', ['run', 'build'], { cwd: root });
   }, 120_000);
 
   describe('on the embedded default', () => {

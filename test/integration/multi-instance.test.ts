@@ -38,7 +38,7 @@ describe('three gateway instances sharing Redis', () => {
   let instances: Instance[];
 
   beforeAll(async () => {
-    if (!existsSync(mainJs)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+    if (!existsSync(mainJs)) execFileSync('npm', ['run', 'build'], { cwd: root });
     redis = await startTestRedis();
     emulator = await new CobaltEmulator({
       apiKeys: { [API_KEY]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },

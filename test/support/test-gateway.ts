@@ -37,6 +37,8 @@ export interface TestGatewayOptions {
   readonly logLevel?: 'debug' | 'trace' | 'info';
   /** The token cache's clock. */
   readonly now?: () => number;
+  /** Put in the playground's headers tab. */
+  readonly devBearerToken?: string;
 }
 
 /** The real gateway and the real emulator, both on 127.0.0.1 with free ports. */
@@ -46,6 +48,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     seedAccounts: [{ accountId: KNOWN_ACCOUNT }],
     ...options.emulator,
   }).start();
+  try {
+    return await startAround(emulator, options);
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+}
+
+async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions): Promise<TestGateway> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -58,7 +69,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   if (config.cobalt.kind !== 'remote') throw new Error('test gateway needs a remote Cobalt config');
   const logs = captureLogs(options.logLevel ?? 'debug');
   const appConfig: AppConfig = { ...config, cobalt: config.cobalt };
-  const app = createApp(appConfig, { log: logs.log, ...(options.now !== undefined && { now: options.now }) });
+  const app = createApp(appConfig, {
+    log: logs.log,
+    ...(options.now !== undefined && { now: options.now }),
+    ...(options.devBearerToken !== undefined && { devBearerToken: options.devBearerToken }),
+  });
   const { url } = await app.start();
   return {
     url,
