@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { jwtVerify, SignJWT } from 'jose';
+import { applicationsFor } from './applications';
 import { FaultBoard, type EmulatorFault, type FaultRule } from './faults';
 
 /**
@@ -95,6 +96,7 @@ export class CobaltEmulator {
   readonly #accounts = new Map<string, LinkedAccount>();
   readonly #tokens = new Map<string, IssuedToken>();
   readonly #revoked = new Set<string>();
+  readonly #connected = new Map<string, Set<string>>();
   readonly #sockets = new Set<Socket>();
   readonly #server: http.Server;
   #url = '';
@@ -214,6 +216,23 @@ export class CobaltEmulator {
       return;
     }
 
+    // Cobalt's frontend SDK calls from the browser with a Bearer token, so answer CORS like Cobalt.
+    const origin = req.headers.origin;
+    if (typeof origin === 'string') {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS') {
+      res
+        .writeHead(204, {
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type, x-api-key, linked_account_id',
+          'access-control-max-age': '600',
+        })
+        .end();
+      return;
+    }
+
     if (this.requests.length >= MAX_RECORDED) this.requests.shift();
     this.requests.push({
       method: req.method ?? '',
@@ -310,7 +329,19 @@ export class CobaltEmulator {
       );
     }
 
+    const sdkApp = /^\/api\/v2\/f-sdk\/application(?:\/([^/]+))?$/.exec(path);
+    if (sdkApp !== null && method === 'GET') {
+      const who = await this.#bearer(headers);
+      return this.#applications(who.environment, who.linkedAccountId, who.orgId, sdkApp[1]);
+    }
+
     const owner = this.#apiKeyOwner(headers);
+    const publicApp = /^\/api\/v2\/public\/application(?:\/([^/]+))?$/.exec(path);
+    if (publicApp !== null && method === 'GET') {
+      const header = headers['linked_account_id'];
+      const id = typeof header === 'string' ? header : (query.get('linked_account_id') ?? '');
+      return this.#applications(owner.environment, id, owner.orgId, publicApp[1]);
+    }
     if (path === '/api/v2/public/session-token' && method === 'POST') {
       return this.#mintSessionToken(owner, parseJson(body), query.get('force_refresh') === 'true');
     }
@@ -401,6 +432,34 @@ export class CobaltEmulator {
     }
     this.#revoked.add(token);
     return { success: true, revoked_count: 1 };
+  }
+
+  #applications(environment: Environment, accountId: string, orgId: string, slug: string | undefined) {
+    if (this.#findAccount(environment, accountId) === undefined) this.#notFound(accountId, orgId, environment);
+    const apps = applicationsFor(this.#connected.get(`${environment}:${accountId}`) ?? new Set());
+    if (slug === undefined) return apps;
+    const app = apps.find((a) => a.slug === decodeURIComponent(slug));
+    if (app === undefined) {
+      throw new HttpProblem(
+        404,
+        `Application with app_type '${slug}' not found for org ${orgId}`,
+        'EXTERNAL_API_FAILURE',
+      );
+    }
+    return app;
+  }
+
+  /** Marks an app as connected for a linked account (what finishing Cobalt's connect flow does). */
+  connectApplication(accountId: string, slug: string, environment: Environment = 'test'): void {
+    const key = `${environment}:${accountId}`;
+    const set = this.#connected.get(key) ?? new Set<string>();
+    set.add(slug);
+    this.#connected.set(key, set);
+  }
+
+  /** Revokes a token as Cobalt's revoke route would, without going through HTTP. */
+  revokeToken(token: string): void {
+    this.#revoked.add(token);
   }
 
   #findAccount(environment: Environment, id: string): LinkedAccount | undefined {
