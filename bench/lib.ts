@@ -14,17 +14,24 @@ const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 export async function startPinned(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  cpu = 0,
 ): Promise<{ url: string; child: ChildProcess }> {
   const command = hasTaskset ? 'taskset' : process.execPath;
-  const fullArgs = hasTaskset ? ['-c', '0', process.execPath, ...args] : args;
+  const fullArgs = hasTaskset ? ['-c', String(cpu), process.execPath, ...args] : args;
   const child = spawn(command, fullArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /(http:\/\/\S+)/.exec(out);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
+      // The gateway's banner line, or the bare URL the bench servers print.
+      const match = /GraphQL\s+(http:\/\/\S+)|^(http:\/\/\S+)/m.exec(out);
+      const found = match?.[1] ?? match?.[2];
+      if (found === undefined) return;
+      child.stdout.off('data', onData);
+      child.stdout.resume(); // keep draining the server's logs, without keeping them
+      resolve(found);
+    };
+    child.stdout.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${String(code)}`)));
   });
   return { url, child };

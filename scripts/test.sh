@@ -29,4 +29,13 @@ step "Format";            npx prettier --check .
 step "Codegen is fresh";  npx graphql-codegen --config codegen.yml --check
 step "Build";             npm run build --silent
 step "Tests (schema drift, unit, integration)"
-npx jest --ci
+results="$(mktemp)"
+npx jest --ci --json --outputFile="$results"
+
+# Benchmarks are not tests, but a few seconds of each scenario keep bench/ from rotting.
+step "Bench smoke (npm run bench -- --smoke)"
+node --import tsx bench/run.ts --smoke
+
+# One plain closing line, the same whatever the runner prints above it.
+node -e 'const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$results"
+rm -f "$results"

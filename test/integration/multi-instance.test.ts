@@ -55,6 +55,9 @@ describe('three gateway instances sharing Redis', () => {
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       REDIS_URL: redis.url,
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // This test is about coordination, not Redis latency: on a loaded CI machine a 300 ms command
+      // timeout can expire, and the gateway then (by design) mints without the shared lock.
+      REDIS_COMMAND_TIMEOUT_MS: '5000',
     };
     instances = await Promise.all([startInstance(env), startInstance(env), startInstance(env)]);
   }, 60_000);

@@ -97,6 +97,7 @@ export class CobaltEmulator {
   readonly #tokens = new Map<string, IssuedToken>();
   readonly #revoked = new Set<string>();
   readonly #connected = new Map<string, Set<string>>();
+  #receivedTotal = 0;
   readonly #sockets = new Set<Socket>();
   readonly #server: http.Server;
   #url = '';
@@ -233,6 +234,7 @@ export class CobaltEmulator {
       return;
     }
 
+    this.#receivedTotal += 1;
     if (this.requests.length >= MAX_RECORDED) this.requests.shift();
     this.requests.push({
       method: req.method ?? '',
@@ -301,6 +303,8 @@ export class CobaltEmulator {
       this.faults.clear();
       return this.#sendJson(res, 200, { ok: true });
     }
+    if (path === '/__emulator/stats' && method === 'GET')
+      return this.#sendJson(res, 200, { received: this.#receivedTotal });
     if (path === '/__emulator/requests' && method === 'GET') return this.#sendJson(res, 200, this.requests);
     if (path === '/__emulator/settings' && method === 'POST') {
       Object.assign(this.settings, JSON.parse(body) as Partial<EmulatorSettings>);
