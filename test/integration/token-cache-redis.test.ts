@@ -35,7 +35,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
   }
 }
 
-describe('the session-token cache in Redis', () => {
+describe('the session-token cache in Redis: sharing, sealing, tampering, rotation', () => {
   let redis: TestRedis;
   let inspect: Redis;
   const k1 = newKey();
@@ -51,6 +51,7 @@ describe('the session-token cache in Redis', () => {
   });
 
   it('shares a minted token with another instance, sealed so neither token nor account id is readable', async () => {
+    await inspect.flushall();
     const a = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k1 } });
     const b = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k1 } });
     try {
@@ -79,21 +80,6 @@ describe('the session-token cache in Redis', () => {
       await a.stop();
       await b.stop();
     }
-  });
-});
-
-describe('Redis records under attack and rotation', () => {
-  let redis: TestRedis;
-  let inspect: Redis;
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await inspect.connect();
-  });
-  afterAll(async () => {
-    inspect.disconnect();
-    await redis.stop();
   });
 
   it('treats a tampered record as a miss and never hands one account the record of another', async () => {
