@@ -15,7 +15,6 @@ import { createHttpServer } from './server/http-server';
 import { createPlayground } from './server/playground/playground';
 import { createTokenStore } from './session-tokens/create-token-store';
 import { SessionTokenService, type SessionTokenStats } from './session-tokens/session-token.service';
-import type { TokenStore } from './session-tokens/token-store';
 
 /** A config whose Cobalt upstream is concrete (main.ts resolves the embedded emulator first). */
 export type AppConfig = Omit<Config, 'cobalt'> & { readonly cobalt: Extract<CobaltConfig, { kind: 'remote' }> };
@@ -51,25 +50,14 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     timeoutMs: config.cobalt.timeoutMs,
     log,
   });
-  // Filled in by start(): connecting to Redis is asynchronous, and the schema needs the service now.
-  let store: TokenStore | undefined;
-  const lazyStore: TokenStore = {
-    kind: config.tokenCache.store.kind,
-    get: (id) => requireStore().get(id),
-    set: (id, value) => requireStore().set(id, value),
-    delete: (id) => requireStore().delete(id),
-    beginFlight: (id, wait) => requireStore().beginFlight(id, wait),
-    claimForceRefresh: (id, interval) => requireStore().claimForceRefresh(id, interval),
-    health: () => store?.health() ?? 'degraded',
-    close: () => store?.close() ?? Promise.resolve(),
-  };
-  function requireStore(): TokenStore {
-    if (store === undefined) throw new Error('token store used before start()');
-    return store;
-  }
+  const store = createTokenStore(config.tokenCache.store, {
+    apiKey: config.cobalt.apiKey,
+    log,
+    ...(overrides.now !== undefined && { now: overrides.now }),
+  });
   const sessionTokens = new SessionTokenService({
     cobalt,
-    store: lazyStore,
+    store,
     log,
     policy: {
       ...(config.tokenCache.refreshMarginS !== undefined && {
@@ -118,10 +106,10 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     readiness: () => {
       if (!ready) return { status: 'starting' };
       // A degraded cache still serves every mint (through Cobalt): report it, stay in rotation.
-      const tokenCache = lazyStore.health();
+      const tokenCache = store.health();
       return {
         status: tokenCache === 'ok' ? 'ready' : 'degraded',
-        checks: { tokenCache: `${lazyStore.kind}:${tokenCache}` },
+        checks: { tokenCache: `${store.kind}:${tokenCache}` },
       };
     },
   });
@@ -130,11 +118,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     log,
     tokenStats: () => ({ ...sessionTokens.stats }),
     async start() {
-      store = await createTokenStore(config.tokenCache.store, {
-        apiKey: config.cobalt.apiKey,
-        log,
-        ...(overrides.now !== undefined && { now: overrides.now }),
-      });
+      await store.connect();
       await apollo.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -155,7 +139,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
         server.closeIdleConnections();
       });
       await apollo.stop();
-      await lazyStore.close();
+      await store.close();
     },
   };
 }

@@ -8,16 +8,16 @@ import { RedisTokenStore } from './redis-token-store';
 import { TokenCipher } from './token-cipher';
 import type { TokenStore } from './token-store';
 
-/** Builds the store the config asks for; a Redis store is connected (or degraded) when this resolves. */
-export async function createTokenStore(
+/** Builds the store the config asks for; `connect()` it before use. */
+export function createTokenStore(
   settings: Config['tokenCache']['store'],
   deps: { apiKey: Secret; log: Logger; now?: () => number },
-): Promise<TokenStore> {
+): TokenStore {
   const keys = deriveCacheKeys(deps.apiKey);
   const clock = deps.now === undefined ? {} : { now: deps.now };
   if (settings.kind === 'memory') return new MemoryTokenStore({ maxEntries: settings.maxEntries, keys, ...clock });
   const key = (secret: Secret) => Buffer.from(secret.reveal().trim(), 'base64');
-  const store = new RedisTokenStore({
+  return new RedisTokenStore({
     url: settings.url.reveal(),
     commandTimeoutMs: settings.commandTimeoutMs,
     keys,
@@ -25,6 +25,4 @@ export async function createTokenStore(
     log: deps.log,
     ...clock,
   });
-  await store.connect();
-  return store;
 }

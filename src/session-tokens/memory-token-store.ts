@@ -20,6 +20,10 @@ export class MemoryTokenStore implements TokenStore {
     this.#forced = new LRUCache({ max: options.maxEntries });
   }
 
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+
   get(linkedAccountId: string): Promise<CachedToken | undefined> {
     const value = this.#tokens.get(this.#keys.account(linkedAccountId));
     // Expiry is checked against the injected clock rather than lru-cache's TTL timers, so the

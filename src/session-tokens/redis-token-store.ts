@@ -123,15 +123,21 @@ export class RedisTokenStore implements TokenStore {
       return { role: 'leader', finish: () => Promise.resolve() };
     }
     if (acquired === 'OK') {
+      // Double-check: another instance may have stored a fresh token between our miss and our lock.
+      const stored = await this.get(linkedAccountId);
+      if (stored !== undefined && stored.refreshAt > this.#now()) {
+        await this.#release(lockKey, holder);
+        return { role: 'follower', outcome: { ok: true } };
+      }
       return {
         role: 'leader',
         finish: async (outcome) => {
           try {
             await this.#client.publish(CHANNEL, JSON.stringify({ k: account, ...outcome }));
-            await this.#client.eval(RELEASE_LOCK, 1, lockKey, holder);
           } catch (error) {
-            this.#warn(error, 'redis flight release failed');
+            this.#warn(error, 'redis flight broadcast failed');
           }
+          await this.#release(lockKey, holder);
         },
       };
     }
@@ -162,6 +168,14 @@ export class RedisTokenStore implements TokenStore {
     this.#subscriber.disconnect();
     this.#client.disconnect();
     return Promise.resolve();
+  }
+
+  async #release(lockKey: string, holder: string): Promise<void> {
+    try {
+      await this.#client.eval(RELEASE_LOCK, 1, lockKey, holder);
+    } catch (error) {
+      this.#warn(error, 'redis lock release failed; it expires by itself');
+    }
   }
 
   #tokenKey(linkedAccountId: string): string {

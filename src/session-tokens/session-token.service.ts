@@ -117,14 +117,6 @@ export class SessionTokenService {
       if (settled !== undefined) return settled;
       // The leader timed out or its token is not readable here: mint ourselves.
     }
-    if (flight.role === 'leader' && this.deps.store.kind === 'redis') {
-      // Double-check: another instance may have stored a token between our miss and our lock.
-      const stored = await this.deps.store.get(linkedAccountId);
-      if (stored !== undefined && stored.refreshAt > this.#now()) {
-        await flight.finish({ ok: true });
-        return stored;
-      }
-    }
     try {
       const entry = await this.#mintFresh(linkedAccountId);
       await this.deps.store.set(linkedAccountId, entry);

@@ -26,6 +26,8 @@ export type StoreHealth = 'ok' | 'degraded';
  */
 export interface TokenStore {
   readonly kind: 'memory' | 'redis';
+  /** Resolves once usable, or degraded (a store that cannot connect still resolves). */
+  connect(): Promise<void>;
   get(linkedAccountId: string): Promise<CachedToken | undefined>;
   set(linkedAccountId: string, value: CachedToken): Promise<void>;
   delete(linkedAccountId: string): Promise<void>;
