@@ -5,6 +5,8 @@ import type { CachedToken, Flight, TokenStore } from './token-store';
 /**
  * The embedded default: an in-process LRU bounded by entry count, each entry living until its
  * token expires. Single flight within the process is the service's job, so every flight leads.
+ * Keys are the environment fingerprint and the raw account id: they never leave the process, so
+ * the HMAC the shared store needs would only cost CPU on every lookup.
  */
 export class MemoryTokenStore implements TokenStore {
   readonly kind = 'memory' as const;
@@ -20,28 +22,32 @@ export class MemoryTokenStore implements TokenStore {
     this.#forced = new LRUCache({ max: options.maxEntries });
   }
 
+  #key(linkedAccountId: string): string {
+    return `${this.#keys.environment}:${linkedAccountId}`;
+  }
+
   connect(): Promise<void> {
     return Promise.resolve();
   }
 
   get(linkedAccountId: string): Promise<CachedToken | undefined> {
-    const value = this.#tokens.get(this.#keys.account(linkedAccountId));
+    const value = this.#tokens.get(this.#key(linkedAccountId));
     // Expiry is checked against the injected clock rather than lru-cache's TTL timers, so the
     // service and the store agree on "now" (and tests can move it).
     if (value !== undefined && value.expiresAt <= this.#now()) {
-      this.#tokens.delete(this.#keys.account(linkedAccountId));
+      this.#tokens.delete(this.#key(linkedAccountId));
       return Promise.resolve(undefined);
     }
     return Promise.resolve(value);
   }
 
   set(linkedAccountId: string, value: CachedToken): Promise<void> {
-    this.#tokens.set(this.#keys.account(linkedAccountId), value);
+    this.#tokens.set(this.#key(linkedAccountId), value);
     return Promise.resolve();
   }
 
   delete(linkedAccountId: string): Promise<void> {
-    this.#tokens.delete(this.#keys.account(linkedAccountId));
+    this.#tokens.delete(this.#key(linkedAccountId));
     return Promise.resolve();
   }
 
@@ -50,7 +56,7 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   claimForceRefresh(linkedAccountId: string, intervalMs: number) {
-    const key = this.#keys.account(linkedAccountId);
+    const key = this.#key(linkedAccountId);
     const now = this.#now();
     const last = this.#forced.get(key);
     if (last !== undefined && now - last < intervalMs) {
