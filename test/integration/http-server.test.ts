@@ -46,6 +46,28 @@ describe('the HTTP layer', () => {
     expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(0);
   });
 
+  it('answers 413 to a chunked body that grows past MAX_BODY_BYTES (no content-length)', async () => {
+    const chunk = new TextEncoder().encode(' '.repeat(1024));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 8; i += 1) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+
   it('answers 400 with BAD_REQUEST to a body that is not JSON', async () => {
     const res = await fetch(gw.url, {
       method: 'POST',
