@@ -64,8 +64,9 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
         refreshMarginMs: config.tokenCache.refreshMarginS * 1000,
       }),
       forceRefreshIntervalMs: config.tokenCache.forceRefreshIntervalS * 1000,
-      // A leader's mint takes at most the Cobalt deadline; waiting longer would only add latency.
-      flightWaitMs: config.cobalt.timeoutMs + 1000,
+      // A leader makes at most two Cobalt calls (the second when a reused token needs rotating),
+      // each within the deadline; waiting longer would only add latency.
+      flightWaitMs: 2 * config.cobalt.timeoutMs + 1000,
     },
     ...(overrides.now !== undefined && { now: overrides.now }),
   });

@@ -58,6 +58,11 @@ export class RedisTokenStore implements TokenStore {
       connection.on('error', (error: unknown) => this.#warn(error, 'redis connection error'));
     }
     this.#subscriber.on('message', (_channel: string, message: string) => this.#onFlightMessage(message));
+    // Subscribe on every (re)connection: a SUBSCRIBE queued while Redis was down at start is
+    // dropped, and ioredis only re-subscribes channels whose subscribe once succeeded.
+    this.#subscriber.on('ready', () => {
+      this.#subscriber.subscribe(CHANNEL).catch((error: unknown) => this.#warn(error, 'redis subscribe failed'));
+    });
   }
 
   /** Connects both connections; resolves even when Redis is down (the store then runs degraded). */
@@ -189,8 +194,10 @@ export class RedisTokenStore implements TokenStore {
     waiters.add(resolveOutcome);
     this.#waiters.set(account, waiters);
     const timer = setTimeout(() => resolveOutcome('timeout'), maxWaitMs);
-    // The leader writes the cache before it publishes, so a value here means we missed nothing.
-    if ((await this.get(linkedAccountId)) !== undefined) resolveOutcome({ ok: true });
+    // The leader writes the cache before it publishes, so a fresh value here means we missed its
+    // broadcast. (A stale one is what sent us here in the first place.)
+    const stored = await this.get(linkedAccountId);
+    if (stored !== undefined && stored.refreshAt > this.#now()) resolveOutcome({ ok: true });
     try {
       return await outcome;
     } finally {

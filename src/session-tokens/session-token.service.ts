@@ -82,21 +82,17 @@ export class SessionTokenService {
     }
   }
 
-  async #forceRefresh(linkedAccountId: string): Promise<CachedToken> {
-    // Several widgets reacting to the same Cobalt 401 at once share one rotation.
-    const underWay = this.#flights.current(`force:${linkedAccountId}`);
-    if (underWay !== undefined) {
-      this.stats.coalescedWaits += 1;
-      return underWay;
-    }
-    const claim = await this.deps.store.claimForceRefresh(linkedAccountId, this.deps.policy.forceRefreshIntervalMs);
-    if (!claim.ok) {
-      throw new GatewayError(ErrorCode.RATE_LIMITED, {
-        retryAfterSeconds: Math.max(1, Math.ceil(claim.retryAfterMs / 1000)),
-      });
-    }
-    this.stats.forceRefreshes += 1;
+  #forceRefresh(linkedAccountId: string): Promise<CachedToken> {
+    // Claimed inside the coalesced work, so widgets reacting to the same Cobalt refusal in the same
+    // tick join one rotation instead of all but one being refused.
     return this.#coalesce(`force:${linkedAccountId}`, async () => {
+      const claim = await this.deps.store.claimForceRefresh(linkedAccountId, this.deps.policy.forceRefreshIntervalMs);
+      if (!claim.ok) {
+        throw new GatewayError(ErrorCode.RATE_LIMITED, {
+          retryAfterSeconds: Math.max(1, Math.ceil(claim.retryAfterMs / 1000)),
+        });
+      }
+      this.stats.forceRefreshes += 1;
       const entry = this.#toEntry(await this.#mint(linkedAccountId, true));
       await this.deps.store.set(linkedAccountId, entry);
       return entry;
@@ -134,7 +130,12 @@ export class SessionTokenService {
     stale: CachedToken | undefined,
   ): Promise<CachedToken | undefined> {
     if (outcome === 'timeout') return undefined;
-    if (outcome.ok) return this.deps.store.get(linkedAccountId);
+    if (outcome.ok) {
+      // Only a token the leader actually refreshed; anything else and we mint ourselves.
+      const stored = await this.deps.store.get(linkedAccountId);
+      const refreshed = stored !== undefined && stored.token !== stale?.token;
+      return refreshed && stored.expiresAt - this.#now() > STALE_MIN_REMAINING_MS ? stored : undefined;
+    }
     const error = new GatewayError(
       outcome.code,
       outcome.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds },
