@@ -2,6 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../auth/context';
+import { singleMintPerOperationRule } from './single-mint.rule';
 
 export interface ApolloOptions {
   readonly schema: GraphQLSchema;
@@ -26,6 +27,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
     plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],
     formatError: options.formatError,
+    validationRules: [singleMintPerOperationRule],
     // main.ts owns shutdown; Apollo's own SIGTERM handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
   });

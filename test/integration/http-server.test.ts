@@ -131,3 +131,41 @@ describe('the HTTP layer', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 });
+
+describe('operations that would fan out into Cobalt calls', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  it.each([
+    ['two aliases', 'mutation { a: createSessionToken { token } b: createSessionToken { token } }'],
+    [
+      '200 aliases',
+      `mutation { ${Array.from({ length: 200 }, (_, i) => `a${i}: createSessionToken { token }`).join(' ')} }`,
+    ],
+    [
+      'a fragment repeating the field',
+      'mutation { ...M createSessionToken { token } } fragment M on Mutation { createSessionToken { token } }',
+    ],
+    ['two revokes', 'mutation { a: revokeSessionToken b: revokeSessionToken }'],
+  ])('refuses %s at validation, with no Cobalt call', async (_label, query) => {
+    const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
+
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ query }),
+    });
+    const body = (await res.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
+
+    expect(res.status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(gw.emulator.received()).toHaveLength(0);
+  });
+});
