@@ -1,4 +1,4 @@
-import { GraphQLError, type ASTVisitor, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type ASTVisitor, type ValidationContext } from 'graphql';
 
 /** Root fields that reach Cobalt: at most one of each per operation. */
 const GUARDED_FIELDS: ReadonlySet<string> = new Set(['createSessionToken', 'revokeSessionToken']);
@@ -12,16 +12,16 @@ const GUARDED_FIELDS: ReadonlySet<string> = new Set(['createSessionToken', 'revo
 export function singleMintPerOperationRule(context: ValidationContext): ASTVisitor {
   return {
     OperationDefinition(operation) {
-      if (operation.operation !== 'mutation') return;
+      if (operation.operation !== OperationTypeNode.MUTATION) return;
       const seen = new Map<string, number>();
       // Mutation root fields may also come through fragments on Mutation; count those too.
       const visit = (selections: typeof operation.selectionSet.selections, depth: number): void => {
         if (depth > 10) return;
         for (const selection of selections) {
-          if (selection.kind === 'Field') {
+          if (selection.kind === Kind.FIELD) {
             const name = selection.name.value;
             if (GUARDED_FIELDS.has(name)) seen.set(name, (seen.get(name) ?? 0) + 1);
-          } else if (selection.kind === 'InlineFragment') {
+          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
             visit(selection.selectionSet.selections, depth + 1);
           } else {
             const fragment = context.getFragment(selection.name.value);
