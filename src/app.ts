@@ -5,6 +5,7 @@ import { CobaltDataSource } from './cobalt/cobalt.data-source';
 import type { CobaltConfig, Config } from './config/load-config';
 import { createFormatError } from './errors/format-error';
 import { createLogger, type Logger } from './observability/logger';
+import { createMetrics } from './observability/metrics';
 import { createRequestLoggingPlugin } from './observability/request-logging.plugin';
 import { currentRequestId } from './observability/request-scope';
 import { SessionTokenResolver } from './resolvers/session-token.resolver';
@@ -44,11 +45,15 @@ export interface GatewayApp {
 export function createApp(config: AppConfig, overrides: AppOverrides = {}): GatewayApp {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const verifier = createJwtVerifier(config.auth, overrides.devAuthSecret);
+  // The token stats exist only once the service does; the collector reads them at scrape time.
+  let tokenStats: () => object = () => ({});
+  const metrics = createMetrics(() => tokenStats());
   const cobalt = new CobaltDataSource({
     baseUrl: config.cobalt.baseUrl,
     apiKey: config.cobalt.apiKey,
     timeoutMs: config.cobalt.timeoutMs,
     log,
+    onCall: (operation, seconds, outcome) => metrics.cobaltCalls.observe({ operation, outcome }, seconds),
   });
   const store = createTokenStore(config.tokenCache.store, {
     apiKey: config.cobalt.apiKey,
@@ -71,6 +76,8 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     ...(overrides.now !== undefined && { now: overrides.now }),
   });
 
+  tokenStats = () => sessionTokens.stats;
+
   const instances = new Map<unknown, unknown>([
     [SessionTokenResolver, new SessionTokenResolver(sessionTokens)],
     [ViewerResolver, new ViewerResolver()],
@@ -90,7 +97,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       getRequestId: currentRequestId,
       onMasked: (original, requestId) => log.error({ err: original, requestId }, 'unexpected error masked'),
     }),
-    plugins: [createRequestLoggingPlugin(log)],
+    plugins: [createRequestLoggingPlugin(log, metrics)],
   });
 
   let ready = false;
@@ -99,6 +106,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: config.http.maxBodyBytes,
+    metrics: metrics.registry,
     ...(config.graphql.playground && {
       playground: createPlayground(
         overrides.devBearerToken === undefined ? {} : { devBearerToken: overrides.devBearerToken },

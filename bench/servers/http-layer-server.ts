@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
 import { createContextFunction } from '../../src/auth/context';
 import type { JwtVerifier } from '../../src/auth/jwt-verifier';
 import { createLogger } from '../../src/observability/logger';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: 65536,
+    metrics: new Registry(),
     readiness: () => ({ status: 'ready' }),
   });
   server.listen(0, '127.0.0.1', () => {

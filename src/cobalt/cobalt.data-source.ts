@@ -14,6 +14,8 @@ export interface CobaltDataSourceOptions {
   /** Deadline for one call, from connect to the last byte. */
   readonly timeoutMs: number;
   readonly log: Logger;
+  /** Told about every call (for metrics): operation, seconds, and `ok` or the mapped error code. */
+  readonly onCall?: (operation: string, seconds: number, outcome: string) => void;
 }
 
 export interface CreateSessionTokenOptions {
@@ -34,6 +36,7 @@ export class CobaltDataSource {
   readonly #timeoutMs: number;
   readonly #log: Logger;
   readonly #apiKey: Secret;
+  readonly #onCall: NonNullable<CobaltDataSourceOptions['onCall']>;
 
   constructor(options: CobaltDataSourceOptions) {
     this.#timeoutMs = options.timeoutMs;
@@ -54,6 +57,7 @@ export class CobaltDataSource {
       headers: { 'content-type': 'application/json', accept: 'application/json' },
     });
     this.#apiKey = options.apiKey;
+    this.#onCall = options.onCall ?? (() => undefined);
   }
 
   /** `POST /api/v2/public/session-token` for one linked account. */
@@ -92,6 +96,7 @@ export class CobaltDataSource {
     const startedAt = performance.now();
     try {
       const { status, value } = await run();
+      this.#onCall(operation, (performance.now() - startedAt) / 1000, 'ok');
       this.#log.debug(
         { cobaltCall: operation, status, durationMs: Math.round(performance.now() - startedAt) },
         'cobalt call succeeded',
@@ -100,6 +105,7 @@ export class CobaltDataSource {
     } catch (error) {
       if (!(error instanceof CobaltFailureError)) throw error;
       const { error: gatewayError, severity } = toGatewayError(error.failure);
+      this.#onCall(operation, (performance.now() - startedAt) / 1000, gatewayError.code);
       this.#log[severity](
         {
           cobaltCall: operation,

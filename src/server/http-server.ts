@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { Registry } from 'prom-client';
 import type { ContextInput, GatewayContext } from '../auth/context';
 import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
@@ -11,6 +12,8 @@ export interface HttpServerDeps {
   readonly log: Logger;
   readonly maxBodyBytes: number;
   /** `/readyz`: `starting` answers 503; `ready` and `degraded` (still serving) answer 200. */
+  /** Served at `GET /metrics` in the Prometheus text format. */
+  readonly metrics: Registry;
   /** Served at `GET /graphql` for browsers when set (development, or PLAYGROUND_ENABLED). */
   readonly playground?: Playground;
   readonly readiness: () => { status: 'starting' | 'ready' | 'degraded'; checks?: Record<string, string> };
@@ -177,6 +180,10 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     if (path === GRAPHQL_PATH) return handleGraphQL(req, res, requestId, search);
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       send(res, 200, 'application/json', '{"status":"ok"}');
+      return;
+    }
+    if (path === '/metrics' && isRead) {
+      send(res, 200, deps.metrics.contentType, await deps.metrics.metrics());
       return;
     }
     if (path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signTestJwt } from '../support/jwt';
-import { KNOWN_ACCOUNT, startTestGateway, type TestGateway } from '../support/test-gateway';
+import { CreateSessionTokenDocument } from '../../client/generated/graphql';
+import { graphqlRequest } from '../support/graphql-request';
+import { freshAccount, KNOWN_ACCOUNT, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
 
@@ -167,5 +169,41 @@ describe('operations that would fan out into Cobalt calls', () => {
     expect(body.data).toBeUndefined();
     expect(body.errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(gw.emulator.received()).toHaveLength(0);
+  });
+});
+
+describe('GET /metrics', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  it('counts operations by root field and outcome, Cobalt calls, and token-cache events, with no secret in it', async () => {
+    const account = freshAccount(gw.emulator);
+    const bearer = await signTestJwt({ sub: account });
+    const minted = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: bearer });
+    await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: bearer });
+    await graphqlRequest(gw.url, CreateSessionTokenDocument);
+
+    const res = await fetch(`${gw.origin}/metrics`);
+    const text = await res.text();
+
+    expect(res.status).toBe(200);
+    expect(text).toContain('cobalt_gateway_graphql_requests_total{field="createSessionToken",outcome="ok"} 2');
+    expect(text).toContain(
+      'cobalt_gateway_graphql_requests_total{field="createSessionToken",outcome="UNAUTHENTICATED"} 1',
+    );
+    expect(text).toContain(
+      'cobalt_gateway_cobalt_call_duration_seconds_count{operation="createSessionToken",outcome="ok"} 1',
+    );
+    expect(text).toContain('cobalt_gateway_token_cache_events_total{event="hits"} 1');
+    expect(text).toContain('cobalt_gateway_token_cache_events_total{event="misses"} 1');
+    expect(text).not.toContain(minted.body.data!.createSessionToken.token);
+    expect(text).not.toContain(TEST_API_KEY);
+    expect(text).not.toContain(account);
   });
 });

@@ -1,0 +1,51 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the gateway exports, declared in one place. Label values are bounded by the schema
+ * and the error enums (root field names, error codes), never taken from client input such as
+ * operation names, which would let a client create series at will.
+ */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly graphqlRequests: Counter<'field' | 'outcome'>;
+  readonly graphqlDuration: Histogram<'field'>;
+  readonly cobaltCalls: Histogram<'operation' | 'outcome'>;
+}
+
+export function createMetrics(tokenStats: () => object): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'cobalt_gateway_' });
+  const graphqlRequests = new Counter({
+    name: 'cobalt_gateway_graphql_requests_total',
+    help: 'GraphQL operations by root field and outcome (ok or the first error code).',
+    labelNames: ['field', 'outcome'] as const,
+    registers: [registry],
+  });
+  const graphqlDuration = new Histogram({
+    name: 'cobalt_gateway_graphql_duration_seconds',
+    help: 'Time to answer a GraphQL operation, by root field.',
+    labelNames: ['field'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const cobaltCalls = new Histogram({
+    name: 'cobalt_gateway_cobalt_call_duration_seconds',
+    help: 'Calls to Cobalt by operation and outcome (ok or the error code they mapped to).',
+    labelNames: ['operation', 'outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  new Counter({
+    name: 'cobalt_gateway_token_cache_events_total',
+    help: 'Token cache events: hits, misses, coalesced waits, stale serves, forced refreshes, Cobalt calls.',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [event, value] of Object.entries(tokenStats())) {
+        if (typeof value === 'number') this.inc({ event }, value);
+      }
+    },
+  });
+  return { registry, graphqlRequests, graphqlDuration, cobaltCalls };
+}
