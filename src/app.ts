@@ -106,6 +106,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: config.http.maxBodyBytes,
+    corsOrigins: config.http.corsOrigins,
     metrics: metrics.registry,
     ...(config.graphql.playground && {
       playground: createPlayground(

@@ -71,6 +71,9 @@ export const envSchema = z.object({
     .describe(
       'Serve the offline GraphiQL playground at `GET /graphql`. Default: on outside production, off in production.',
     ),
+  CORS_ORIGINS: optionalNonEmpty.describe(
+    'Comma-separated browser origins allowed to call `/graphql` cross-origin (e.g. `https://app.example.com`). Unset: none.',
+  ),
   MAX_BODY_BYTES: z.coerce
     .number()
     .int()

@@ -19,7 +19,13 @@ export type CobaltConfig =
 
 export interface Config {
   readonly nodeEnv: NodeEnv;
-  readonly http: { readonly host: string; readonly port: number; readonly maxBodyBytes: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxBodyBytes: number;
+    /** Exact origins (scheme://host[:port]) allowed to call cross-origin. */
+    readonly corsOrigins: readonly string[];
+  };
   readonly logLevel: RawEnv['LOG_LEVEL'];
   readonly cobalt: CobaltConfig;
   readonly auth: AuthConfig & {
@@ -150,11 +156,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     };
   }
 
+  const corsOrigins = (e.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of corsOrigins) {
+    // An origin has no path, no wildcard and no trailing slash: browsers send exactly that form.
+    if (!/^https?:\/\/[^/*\s]+$/.test(origin))
+      problems.push('CORS_ORIGINS: each entry must look like https://host[:port]');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
     nodeEnv: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES },
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, corsOrigins },
     logLevel: e.LOG_LEVEL,
     cobalt,
     auth: {

@@ -11,6 +11,8 @@ export interface HttpServerDeps {
   readonly createContext: (input: ContextInput) => Promise<GatewayContext>;
   readonly log: Logger;
   readonly maxBodyBytes: number;
+  /** Origins allowed to call `/graphql` from a browser on another origin. */
+  readonly corsOrigins?: readonly string[];
   /** `/readyz`: `starting` answers 503; `ready` and `degraded` (still serving) answer 200. */
   /** Served at `GET /metrics` in the Prometheus text format. */
   readonly metrics: Registry;
@@ -66,6 +68,34 @@ function sendGraphQLError(res: ServerResponse, status: number, requestId: string
     'application/json; charset=utf-8',
     JSON.stringify({ errors: [{ message, extensions: { code, retryable: false, requestId } }] }),
   );
+}
+
+/**
+ * CORS for an explicit allowlist only. Returns false when the request was a preflight and has been
+ * answered. Bearer tokens travel in a header, not cookies, so credentials are never allowed.
+ */
+function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  const permitted = typeof origin === 'string' && allowed.includes(origin);
+  if (permitted) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'Origin');
+  }
+  if (req.method !== 'OPTIONS') return true;
+  if (!permitted) {
+    res.writeHead(403, COMMON_HEADERS).end();
+    return false;
+  }
+  res
+    .writeHead(204, {
+      ...COMMON_HEADERS,
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-headers':
+        'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id',
+      'access-control-max-age': '600',
+    })
+    .end();
+  return false;
 }
 
 function prefersHtml(req: IncomingMessage): boolean {
@@ -177,7 +207,10 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       res.writeHead(302, { ...COMMON_HEADERS, location: GRAPHQL_PATH }).end();
       return;
     }
-    if (path === GRAPHQL_PATH) return handleGraphQL(req, res, requestId, search);
+    if (path === GRAPHQL_PATH) {
+      if (!applyCors(req, res, deps.corsOrigins ?? [])) return;
+      return handleGraphQL(req, res, requestId, search);
+    }
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       send(res, 200, 'application/json', '{"status":"ok"}');
       return;

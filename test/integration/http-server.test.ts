@@ -207,3 +207,48 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(account);
   });
 });
+
+describe('CORS', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({ env: { CORS_ORIGINS: 'https://app.example.test, http://localhost:5173' } });
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  const preflight = (origin: string) =>
+    fetch(gw.url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    });
+
+  it('answers the preflight of an allowed origin and marks its responses', async () => {
+    const pre = await preflight('https://app.example.test');
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { origin: 'http://localhost:5173', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
+    expect(pre.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  });
+
+  it('gives any other origin no CORS permission', async () => {
+    const pre = await preflight('https://evil.example.test');
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example.test', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+
+    expect(pre.status).toBe(403);
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -90,6 +90,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes CORS origins as exact scheme://host[:port] entries', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.test, http://localhost:5173' }).http.corsOrigins).toEqual([
+      'https://a.test',
+      'http://localhost:5173',
+    ]);
+    expect(problemsOf({ CORS_ORIGINS: 'https://a.test/, *' })).toEqual([
+      'CORS_ORIGINS: each entry must look like https://host[:port]',
+      'CORS_ORIGINS: each entry must look like https://host[:port]',
+    ]);
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
 
