@@ -52,6 +52,8 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     baseUrl: config.cobalt.baseUrl,
     apiKey: config.cobalt.apiKey,
     timeoutMs: config.cobalt.timeoutMs,
+    deadlineMs: config.cobalt.deadlineMs,
+    maxRetries: config.cobalt.maxRetries,
     log,
     onCall: (operation, seconds, outcome) => metrics.cobaltCalls.observe({ operation, outcome }, seconds),
   });
@@ -69,9 +71,9 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
         refreshMarginMs: config.tokenCache.refreshMarginS * 1000,
       }),
       forceRefreshIntervalMs: config.tokenCache.forceRefreshIntervalS * 1000,
-      // A leader makes at most two Cobalt calls (the second when a reused token needs rotating),
-      // each within the deadline; waiting longer would only add latency.
-      flightWaitMs: 2 * config.cobalt.timeoutMs + 1000,
+      // A leader makes at most two Cobalt operations (the second when a reused token needs
+      // rotating), each within the deadline; waiting longer would only add latency.
+      flightWaitMs: 2 * config.cobalt.deadlineMs + 1000,
     },
     ...(overrides.now !== undefined && { now: overrides.now }),
   });

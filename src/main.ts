@@ -24,7 +24,8 @@ async function resolveEmbedded(config: Config): Promise<{ appConfig: AppConfig; 
       apiKeys: { [apiKey]: { orgId: randomBytes(12).toString('hex'), environment: 'test' } },
       seedAccounts: [{ accountId: DEV_LINKED_ACCOUNT_ID, name: 'Demo user' }],
     });
-    cobalt = { kind: 'remote', baseUrl: emulator.url, apiKey: new Secret(apiKey), timeoutMs: config.cobalt.timeoutMs };
+    const { timeoutMs, deadlineMs, maxRetries } = config.cobalt;
+    cobalt = { kind: 'remote', baseUrl: emulator.url, apiKey: new Secret(apiKey), timeoutMs, deadlineMs, maxRetries };
   } else {
     cobalt = config.cobalt;
   }

@@ -6,13 +6,18 @@ import type { Logger } from '../observability/logger';
 import { parseRetryAfter, toGatewayError } from './cobalt-error-mapper';
 import { CobaltFailureError, describeFailure, type CobaltFailure } from './cobalt-failure';
 import { parseErrorBody, revokeResponseSchema, sessionTokenResponseSchema } from './cobalt.wire';
+import { backoffMs, isRetryable, RetryBudget } from './retry-policy';
 import { readSessionToken, type CobaltSessionToken } from './session-token';
 
 export interface CobaltDataSourceOptions {
   readonly baseUrl: string;
   readonly apiKey: Secret;
-  /** Deadline for one call, from connect to the last byte. */
+  /** Deadline for one attempt, from connect to the last byte. */
   readonly timeoutMs: number;
+  /** Deadline for one operation, all attempts and waits included. */
+  readonly deadlineMs: number;
+  /** Retries after the first attempt, for retryable failures only. */
+  readonly maxRetries: number;
   readonly log: Logger;
   /** Told about every call (for metrics): operation, seconds, and `ok` or the mapped error code. */
   readonly onCall?: (operation: string, seconds: number, outcome: string) => void;
@@ -34,12 +39,17 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
 export class CobaltDataSource {
   readonly #http: AxiosInstance;
   readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
+  readonly #maxRetries: number;
+  readonly #budget = new RetryBudget();
   readonly #log: Logger;
   readonly #apiKey: Secret;
   readonly #onCall: NonNullable<CobaltDataSourceOptions['onCall']>;
 
   constructor(options: CobaltDataSourceOptions) {
     this.#timeoutMs = options.timeoutMs;
+    this.#deadlineMs = options.deadlineMs;
+    this.#maxRetries = options.maxRetries;
     this.#log = options.log;
     this.#http = axios.create({
       baseURL: options.baseUrl,
@@ -65,8 +75,8 @@ export class CobaltDataSource {
     linkedAccountId: string,
     options: CreateSessionTokenOptions = {},
   ): Promise<CobaltSessionToken> {
-    return this.#call('createSessionToken', async () => {
-      const response = await this.#send('POST', '/api/v2/public/session-token', {
+    return this.#call('createSessionToken', async (timeoutMs) => {
+      const response = await this.#send(timeoutMs, 'POST', '/api/v2/public/session-token', {
         auth: 'api-key',
         body: { linked_account_id: linkedAccountId },
         ...(options.forceRefresh === true && { params: { force_refresh: 'true' } }),
@@ -80,8 +90,10 @@ export class CobaltDataSource {
    * True when Cobalt revoked it; false when Cobalt already considers it invalid (401).
    */
   async revokeSessionToken(token: string): Promise<boolean> {
-    return this.#call('revokeSessionToken', async () => {
-      const response = await this.#send('POST', '/api/v2/public/session-token/revoke', { auth: { bearer: token } });
+    return this.#call('revokeSessionToken', async (timeoutMs) => {
+      const response = await this.#send(timeoutMs, 'POST', '/api/v2/public/session-token/revoke', {
+        auth: { bearer: token },
+      });
       if (response.status === 401) return { status: response.status, value: false };
       this.#failUnlessOk(response);
       const parsed = revokeResponseSchema.safeParse(parseJsonOrUndefined(response.data));
@@ -91,34 +103,63 @@ export class CobaltDataSource {
     });
   }
 
-  /** Times one Cobalt operation, logs one line for it, and turns failures into GatewayErrors. */
-  async #call<T>(operation: string, run: () => Promise<{ status: number; value: T }>): Promise<T> {
+  /**
+   * Runs one Cobalt operation: attempts under a per-attempt timeout, retries of retryable failures
+   * within the retry budget and the overall deadline (waiting out Retry-After only when it fits),
+   * one log line, and the translation of the final failure into a GatewayError.
+   */
+  async #call<T>(operation: string, run: (timeoutMs: number) => Promise<{ status: number; value: T }>): Promise<T> {
     const startedAt = performance.now();
-    try {
-      const { status, value } = await run();
-      this.#onCall(operation, (performance.now() - startedAt) / 1000, 'ok');
-      this.#log.debug(
-        { cobaltCall: operation, status, durationMs: Math.round(performance.now() - startedAt) },
-        'cobalt call succeeded',
-      );
-      return value;
-    } catch (error) {
-      if (!(error instanceof CobaltFailureError)) throw error;
-      const { error: gatewayError, severity } = toGatewayError(error.failure);
-      this.#onCall(operation, (performance.now() - startedAt) / 1000, gatewayError.code);
-      this.#log[severity](
-        {
-          cobaltCall: operation,
-          status: error.failure.kind === 'http' ? error.failure.status : undefined,
-          durationMs: Math.round(performance.now() - startedAt),
-          failure: describeFailure(error.failure),
-          cobaltRequestId: error.failure.kind === 'http' ? error.failure.body?.requestId : undefined,
-          code: gatewayError.code,
-        },
-        'cobalt call failed',
-      );
-      throw gatewayError;
+    const deadline = startedAt + this.#deadlineMs;
+    this.#budget.recordCall();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { status, value } = await run(Math.max(1, Math.min(this.#timeoutMs, deadline - performance.now())));
+        this.#onCall(operation, (performance.now() - startedAt) / 1000, 'ok');
+        this.#log.debug(
+          { cobaltCall: operation, status, attempt, durationMs: Math.round(performance.now() - startedAt) },
+          'cobalt call succeeded',
+        );
+        return value;
+      } catch (error) {
+        if (!(error instanceof CobaltFailureError)) throw error;
+        const waitMs = this.#retryWait(error.failure, attempt, deadline);
+        if (waitMs !== undefined) {
+          this.#log.info(
+            { cobaltCall: operation, attempt, failure: describeFailure(error.failure), waitMs },
+            'retrying cobalt call',
+          );
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          continue;
+        }
+        const { error: gatewayError, severity } = toGatewayError(error.failure);
+        this.#onCall(operation, (performance.now() - startedAt) / 1000, gatewayError.code);
+        this.#log[severity](
+          {
+            cobaltCall: operation,
+            status: error.failure.kind === 'http' ? error.failure.status : undefined,
+            attempt,
+            durationMs: Math.round(performance.now() - startedAt),
+            failure: describeFailure(error.failure),
+            cobaltRequestId: error.failure.kind === 'http' ? error.failure.body?.requestId : undefined,
+            code: gatewayError.code,
+          },
+          'cobalt call failed',
+        );
+        throw gatewayError;
+      }
     }
+  }
+
+  /** How long to wait before another attempt, or undefined when there must be none. */
+  #retryWait(failure: CobaltFailure, attempt: number, deadline: number): number | undefined {
+    if (attempt > this.#maxRetries || !isRetryable(failure)) return undefined;
+    const hinted = failure.kind === 'http' && failure.retryAfterSeconds !== undefined;
+    const waitMs = hinted ? failure.retryAfterSeconds * 1000 : backoffMs(attempt - 1);
+    // Leave an attempt some time to succeed; a wait that eats the deadline only delays the error.
+    const minimumAttemptMs = Math.min(this.#timeoutMs, 250);
+    if (performance.now() + waitMs + minimumAttemptMs > deadline) return undefined;
+    return this.#budget.tryRetry() ? waitMs : undefined;
   }
 
   #parseSessionToken(response: AxiosResponse<string>, linkedAccountId: string): CobaltSessionToken {
@@ -146,6 +187,7 @@ export class CobaltDataSource {
   }
 
   async #send(
+    timeoutMs: number,
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     request: { auth: 'api-key' | { bearer: string }; body?: unknown; params?: Record<string, string> },
@@ -161,7 +203,7 @@ export class CobaltDataSource {
         headers: authHeader,
         data: request.body === undefined ? undefined : JSON.stringify(request.body),
         params: request.params,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       // Classify from a few fields and drop the error: it holds the request config and socket state.

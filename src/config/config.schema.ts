@@ -33,7 +33,19 @@ export const envSchema = z.object({
   ),
   COBALT_TIMEOUT_MS: positiveMs(120_000)
     .default(5000)
-    .describe('Hard deadline for one Cobalt call, connection to last byte.'),
+    .describe('Hard deadline for one attempt of a Cobalt call, connection to last byte.'),
+  COBALT_DEADLINE_MS: positiveMs(300_000)
+    .default(10_000)
+    .describe('Deadline for a whole Cobalt operation, retries and their waits included.'),
+  COBALT_MAX_RETRIES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(5)
+    .default(2)
+    .describe(
+      'Retries of a failed Cobalt call (connection errors, timeouts, 429, 502/503/504 only), with jittered backoff.',
+    ),
   AUTH_JWT_SECRET: optionalNonEmpty.describe(
     'HS256 secret of your identity provider (at least 32 characters). Exclusive with `AUTH_JWKS_URL`.',
   ),

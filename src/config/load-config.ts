@@ -12,10 +12,16 @@ export type AuthConfig =
   /** Development only: main.ts generates a secret and prints a token signed with it. */
   | { readonly kind: 'dev-generated' };
 
+interface CobaltTiming {
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly maxRetries: number;
+}
+
 export type CobaltConfig =
-  | { readonly kind: 'remote'; readonly baseUrl: string; readonly apiKey: Secret; readonly timeoutMs: number }
+  | (CobaltTiming & { readonly kind: 'remote'; readonly baseUrl: string; readonly apiKey: Secret })
   /** Development only: main.ts starts the bundled emulator and points the gateway at it. */
-  | { readonly kind: 'embedded-emulator'; readonly timeoutMs: number };
+  | (CobaltTiming & { readonly kind: 'embedded-emulator' });
 
 export interface Config {
   readonly nodeEnv: NodeEnv;
@@ -123,16 +129,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
 
   let cobalt: CobaltConfig;
+  const timing: CobaltTiming = {
+    timeoutMs: e.COBALT_TIMEOUT_MS,
+    deadlineMs: e.COBALT_DEADLINE_MS,
+    maxRetries: e.COBALT_MAX_RETRIES,
+  };
   if (e.COBALT_API_KEY !== undefined) {
     cobalt = {
       kind: 'remote',
       baseUrl: e.COBALT_BASE_URL.replace(/\/+$/, ''),
       apiKey: new Secret(e.COBALT_API_KEY),
-      timeoutMs: e.COBALT_TIMEOUT_MS,
+      ...timing,
     };
   } else {
     if (production) problems.push('COBALT_API_KEY: required in production');
-    cobalt = { kind: 'embedded-emulator', timeoutMs: e.COBALT_TIMEOUT_MS };
+    cobalt = { kind: 'embedded-emulator', ...timing };
   }
 
   const encryptionKeys = [e.TOKEN_ENCRYPTION_KEY, ...(e.TOKEN_ENCRYPTION_KEYS_OLD?.split(',') ?? [])];

@@ -19,7 +19,8 @@ describe('createSessionToken when Cobalt fails', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
-    gw = await startTestGateway({ env: { COBALT_TIMEOUT_MS: '400' } });
+    // One attempt each: these tests are about the mapping; retries have their own tests below.
+    gw = await startTestGateway({ env: { COBALT_TIMEOUT_MS: '400', COBALT_MAX_RETRIES: '0' } });
   });
   afterAll(async () => {
     await gw.stop();
@@ -207,5 +208,109 @@ describe('createSessionToken when Cobalt fails', () => {
     expect(first.error!.extensions!.code).toBe('COBALT_UNAVAILABLE');
     expect(second.error).toBeUndefined();
     expect(second.res.body.data!.createSessionToken.linkedAccountId).toBe(account);
+  });
+});
+
+describe('retries of Cobalt calls', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway({
+      env: { COBALT_TIMEOUT_MS: '400', COBALT_DEADLINE_MS: '3000', COBALT_MAX_RETRIES: '2' },
+    });
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+  afterEach(() => {
+    gw.emulator.reset();
+  });
+
+  const calls = (account: string) =>
+    gw.emulator
+      .received(SESSION_TOKEN_PATH)
+      .filter((r) => (JSON.parse(r.body) as { linked_account_id: string }).linked_account_id === account);
+
+  it.each([
+    ['a 503', { type: 'status', status: 503 } as const],
+    ['a 502', { type: 'status', status: 502 } as const],
+    ['a reset connection', { type: 'reset' } as const],
+    ['an attempt past its timeout', { type: 'hang' } as const],
+  ])('succeeds on the second attempt after %s', async (_label, fault) => {
+    const account = freshAccount(gw.emulator);
+    gw.emulator.addFault(fault, { times: 1 });
+
+    const { error, res } = await mint(gw, account);
+
+    expect(error).toBeUndefined();
+    expect(res.body.data!.createSessionToken.linkedAccountId).toBe(account);
+    expect(calls(account)).toHaveLength(2);
+  });
+
+  it('waits out a Retry-After that fits within the deadline', async () => {
+    const account = freshAccount(gw.emulator);
+    gw.emulator.addFault({ type: 'status', status: 429, retryAfter: '1' }, { times: 1 });
+    const startedAt = Date.now();
+
+    const { error } = await mint(gw, account);
+
+    expect(error).toBeUndefined();
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(calls(account)).toHaveLength(2);
+  });
+
+  it('fails fast with COBALT_RATE_LIMITED when Retry-After does not fit the deadline', async () => {
+    const account = freshAccount(gw.emulator);
+    gw.emulator.addFault({ type: 'status', status: 429, retryAfter: '30' });
+    const startedAt = Date.now();
+
+    const { error } = await mint(gw, account);
+
+    expect(error!.extensions).toMatchObject({ code: 'COBALT_RATE_LIMITED', retryAfterSeconds: 30 });
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    expect(calls(account)).toHaveLength(1);
+  });
+
+  it('gives up after COBALT_MAX_RETRIES retries', async () => {
+    const account = freshAccount(gw.emulator);
+    gw.emulator.addFault({ type: 'status', status: 503 });
+
+    const { error } = await mint(gw, account);
+
+    expect(error!.extensions).toMatchObject({ code: 'COBALT_UNAVAILABLE', retryable: true });
+    expect(calls(account)).toHaveLength(3);
+  });
+
+  it.each([
+    ['an unknown account (legacy 500)', 'legacy-500' as const],
+    ['an unknown account (current 400)', 'current-400' as const],
+  ])('never retries %s', async (_label, style) => {
+    gw.emulator.settings.unknownAccountStyle = style;
+
+    const { error } = await mint(gw, 'user_never_provisioned');
+
+    expect(error!.extensions!.code).toBe('LINKED_ACCOUNT_NOT_FOUND');
+    expect(calls('user_never_provisioned')).toHaveLength(1);
+    gw.emulator.settings.unknownAccountStyle = 'current-400';
+  });
+
+  it.each([401, 403, 400, 500])('never retries a %i', async (status) => {
+    const account = freshAccount(gw.emulator);
+    gw.emulator.addFault({ type: 'status', status });
+
+    await mint(gw, account);
+
+    expect(calls(account)).toHaveLength(1);
+  });
+
+  it('stops retrying an attempt that never answers at the overall deadline', async () => {
+    const account = freshAccount(gw.emulator);
+    gw.emulator.addFault({ type: 'hang' });
+    const startedAt = Date.now();
+
+    const { error } = await mint(gw, account);
+
+    expect(error!.extensions!.code).toBe('COBALT_UNAVAILABLE');
+    expect(Date.now() - startedAt).toBeLessThan(3300);
   });
 });

@@ -16,7 +16,8 @@ describe('secrets', () => {
   const minted: string[] = [];
 
   beforeAll(async () => {
-    gw = await startTestGateway({ logLevel: 'trace', env: { COBALT_TIMEOUT_MS: '300' } });
+    // Retries stay on (their log lines are scanned too), inside a short overall deadline.
+    gw = await startTestGateway({ logLevel: 'trace', env: { COBALT_TIMEOUT_MS: '300', COBALT_DEADLINE_MS: '1000' } });
 
     const faults: (EmulatorFault | null)[] = [
       null,
@@ -54,7 +55,7 @@ describe('secrets', () => {
           .body,
       ),
     });
-  });
+  }, 30_000);
   afterAll(async () => {
     await gw.stop();
   });

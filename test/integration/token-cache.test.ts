@@ -29,7 +29,7 @@ describe('the session-token cache (in memory)', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { TOKEN_FORCE_REFRESH_INTERVAL_S: '30', COBALT_TIMEOUT_MS: '800' },
+      env: { TOKEN_FORCE_REFRESH_INTERVAL_S: '30', COBALT_TIMEOUT_MS: '800', COBALT_DEADLINE_MS: '1500' },
       now: () => Date.now() + clockOffsetMs,
     });
   });
