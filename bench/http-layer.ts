@@ -19,8 +19,8 @@ async function main(): Promise<void> {
     for (const kind of ['standalone', 'node-http'] as const) {
       progress(`http-layer: ${kind}, rep ${rep}/${reps}`);
       const { url, child } = await startPinned([...tsx, server, kind]);
-      await load(url, body, {}, 1); // warm-up
-      samples[kind]!.push(await load(url, body, {}, seconds));
+      await load({ url, body, seconds: 1 }); // warm-up
+      samples[kind]!.push(await load({ url, body, seconds }));
       await stop(child);
     }
   }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface Sample {
@@ -6,6 +7,24 @@ export interface Sample {
   readonly p99Ms: number;
   readonly errors: number;
   readonly non2xx: number;
+  /** Server CPU (user + system) per completed request, when its pid was given. */
+  readonly cpuPerRequestUs: number | undefined;
+}
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly body: string;
+  readonly seconds: number;
+  /** Sent in turn, one per request (e.g. many users' bearer tokens). */
+  readonly authorizations?: readonly string[];
+  /** The server's pid, to measure the CPU it spends (Linux /proc). */
+  readonly pid?: number;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
@@ -44,25 +63,37 @@ export async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-export async function load(
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  seconds: number,
-): Promise<Sample> {
+/** 50 connections of POSTs for `seconds`, from this process. */
+export async function load(options: LoadOptions): Promise<Sample> {
+  const { authorizations, pid } = options;
+  let next = 0;
+  const cpuBefore = pid === undefined ? undefined : cpuSeconds(pid);
   const result = await autocannon({
-    url,
+    url: options.url,
     method: 'POST',
     connections: 50,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
+    duration: options.seconds,
+    headers: { 'content-type': 'application/json' },
+    body: options.body,
+    ...(authorizations !== undefined && {
+      requests: [
+        {
+          setupRequest: (request) => {
+            next = (next + 1) % authorizations.length;
+            return { ...request, headers: { ...request.headers, authorization: authorizations[next]! } };
+          },
+        },
+      ],
+    }),
   });
+  const total = result.requests.total;
+  const cpu = pid === undefined || cpuBefore === undefined ? undefined : cpuSeconds(pid) - cpuBefore;
   return {
     requestsPerSecond: result.requests.average,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    cpuPerRequestUs: cpu === undefined || total === 0 ? undefined : (cpu / total) * 1e6,
   };
 }
 

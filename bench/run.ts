@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
-import { median, progress, startPinned, stop } from './lib';
+import { load, median, progress, startPinned, stop } from './lib';
 
 /**
  * `npm run bench`: the gateway against a baseline measured in the same run, on a shared machine.
@@ -28,12 +27,6 @@ const sign = (sub: string) =>
     .setExpirationTime('2h')
     .sign(new TextEncoder().encode(SECRET));
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function cobaltCalls(emulatorUrl: string): Promise<number> {
   return ((await (await fetch(`${emulatorUrl}/__emulator/stats`)).json()) as { received: number }).received;
 }
@@ -45,32 +38,13 @@ interface Run {
   readonly cpuPerRequestUs: number;
 }
 
-async function load(url: string, pid: number, authorizations: readonly string[], duration: number): Promise<Run> {
-  let next = 0;
-  const cpuBefore = cpuSeconds(pid);
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: 50,
-    duration,
-    headers: { 'content-type': 'application/json' },
-    body: MUTATION,
-    requests: [
-      {
-        setupRequest: (request) => {
-          next = (next + 1) % authorizations.length;
-          return { ...request, headers: { ...request.headers, authorization: authorizations[next]! } };
-        },
-      },
-    ],
-  });
-  const cpu = cpuSeconds(pid) - cpuBefore;
-  const total = result.requests.total;
+async function measure(url: string, pid: number, authorizations: readonly string[], seconds: number): Promise<Run> {
+  const sample = await load({ url, body: MUTATION, seconds, authorizations, pid });
   return {
-    rps: result.requests.average,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    cpuPerRequestUs: total > 0 ? (cpu / total) * 1e6 : 0,
+    rps: sample.requestsPerSecond,
+    p99: sample.p99Ms,
+    errors: sample.errors + sample.non2xx,
+    cpuPerRequestUs: sample.cpuPerRequestUs ?? Number.NaN,
   };
 }
 
@@ -129,20 +103,21 @@ async function main(): Promise<void> {
   for (let rep = 1; rep <= reps; rep += 1) {
     progress(`bench: baseline (bare Apollo + jose), rep ${rep}/${reps}`);
     const baseline = await startPinned([...tsx, join(__dirname, 'servers/baseline-apollo.ts')]);
-    await load(baseline.url, baseline.child.pid!, hot, 1);
-    samples.baseline.push(await load(baseline.url, baseline.child.pid!, hot, seconds));
+    await measure(baseline.url, baseline.child.pid!, hot, 1);
+    samples.baseline.push(await measure(baseline.url, baseline.child.pid!, hot, seconds));
     await stop(baseline.child);
 
     progress(`bench: gateway, cached mint path, rep ${rep}/${reps}`);
     const gateway = await startPinned([join(root, 'dist/main.js')], gatewayEnv(emulator.url));
-    await load(gateway.url, gateway.child.pid!, hot, 1); // warm-up fills the cache
+    await measure(gateway.url, gateway.child.pid!, hot, 1); // warm-up fills the cache
     const callsBefore = await cobaltCalls(emulator.url);
-    samples.gatewayCached.push(await load(gateway.url, gateway.child.pid!, hot, seconds));
+    samples.gatewayCached.push(await measure(gateway.url, gateway.child.pid!, hot, seconds));
     cachedCobaltCalls += (await cobaltCalls(emulator.url)) - callsBefore;
 
     progress(`bench: gateway, cold path (cache misses, emulator at 0 ms), rep ${rep}/${reps}`);
-    const fresh = cold.slice(0);
-    samples.gatewayCold.push(await load(gateway.url, gateway.child.pid!, fresh, Math.max(1, Math.floor(seconds / 2))));
+    samples.gatewayCold.push(
+      await measure(gateway.url, gateway.child.pid!, cold, Math.max(1, Math.floor(seconds / 2))),
+    );
     await stop(gateway.child);
 
     progress(`bench: start-up time, rep ${rep}/${reps}`);
