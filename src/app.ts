@@ -15,7 +15,7 @@ import { createApolloServer } from './server/apollo-server';
 import { createHttpServer } from './server/http-server';
 import { createPlayground } from './server/playground/playground';
 import { createTokenStore } from './session-tokens/create-token-store';
-import { SessionTokenService, type SessionTokenStats } from './session-tokens/session-token.service';
+import { SessionTokenService } from './session-tokens/session-token.service';
 
 /** A config whose Cobalt upstream is concrete (main.ts resolves the embedded emulator first). */
 export type AppConfig = Omit<Config, 'cobalt'> & { readonly cobalt: Extract<CobaltConfig, { kind: 'remote' }> };
@@ -33,8 +33,6 @@ export interface AppOverrides {
 
 export interface GatewayApp {
   readonly log: Logger;
-  /** Token-cache counters (hits, misses, Cobalt calls…). */
-  readonly tokenStats: () => Readonly<SessionTokenStats>;
   /** Listens on `config.http`; resolves with the URL of the GraphQL endpoint. */
   start(): Promise<{ url: string; port: number }>;
   /** Stops accepting connections and waits for in-flight requests. */
@@ -128,7 +126,6 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
 
   return {
     log,
-    tokenStats: () => ({ ...sessionTokens.stats }),
     async start() {
       await store.connect();
       await apollo.start();

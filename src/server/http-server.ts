@@ -13,11 +13,11 @@ export interface HttpServerDeps {
   readonly maxBodyBytes: number;
   /** Origins allowed to call `/graphql` from a browser on another origin. */
   readonly corsOrigins?: readonly string[];
-  /** `/readyz`: `starting` answers 503; `ready` and `degraded` (still serving) answer 200. */
   /** Served at `GET /metrics` in the Prometheus text format. */
   readonly metrics: Registry;
   /** Served at `GET /graphql` for browsers when set (development, or PLAYGROUND_ENABLED). */
   readonly playground?: Playground;
+  /** `/readyz`: `starting` answers 503; `ready` and `degraded` (still serving) answer 200. */
   readonly readiness: () => { status: 'starting' | 'ready' | 'degraded'; checks?: Record<string, string> };
 }
 
@@ -211,7 +211,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       if (!applyCors(req, res, deps.corsOrigins ?? [])) return;
       return handleGraphQL(req, res, requestId, search);
     }
-    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (path === '/healthz' && isRead) {
       send(res, 200, 'application/json', '{"status":"ok"}');
       return;
     }
@@ -219,7 +219,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       send(res, 200, deps.metrics.contentType, await deps.metrics.metrics());
       return;
     }
-    if (path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
+    if (path === '/readyz' && isRead) {
       const readiness = deps.readiness();
       send(res, readiness.status === 'starting' ? 503 : 200, 'application/json', JSON.stringify(readiness));
       return;

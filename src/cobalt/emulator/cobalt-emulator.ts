@@ -377,11 +377,12 @@ export class CobaltEmulator {
     return owner;
   }
 
+  /** The verified session token of a Bearer-authenticated route, and whom it was minted for. */
   async #bearer(headers: http.IncomingHttpHeaders) {
-    const match = /^Bearer (.+)$/.exec(headers.authorization ?? '');
-    const who = match?.[1] === undefined ? null : await this.verifySessionToken(match[1]);
-    if (who === null) throw new HttpProblem(401, 'Invalid token', 'INVALID_TOKEN');
-    return who;
+    const token = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
+    const who = token === undefined ? null : await this.verifySessionToken(token);
+    if (token === undefined || who === null) throw new HttpProblem(401, 'Invalid token', 'INVALID_TOKEN');
+    return { ...who, token };
   }
 
   async #mintSessionToken(
@@ -429,11 +430,7 @@ export class CobaltEmulator {
   }
 
   async #revoke(headers: http.IncomingHttpHeaders) {
-    const match = /^Bearer (.+)$/.exec(headers.authorization ?? '');
-    const token = match?.[1];
-    if (token === undefined || (await this.verifySessionToken(token)) === null) {
-      throw new HttpProblem(401, 'Invalid token', 'INVALID_TOKEN');
-    }
+    const { token } = await this.#bearer(headers);
     this.#revoked.add(token);
     return { success: true, revoked_count: 1 };
   }
