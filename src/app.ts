@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createContextFunction } from './auth/context';
 import { createJwtVerifier } from './auth/jwt-verifier';
+import { CobaltCircuitBreaker, type BreakerState } from './cobalt/circuit-breaker';
 import { CobaltDataSource } from './cobalt/cobalt.data-source';
 import type { CobaltConfig, Config } from './config/load-config';
 import { createFormatError } from './errors/format-error';
@@ -8,6 +9,7 @@ import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import { createRequestLoggingPlugin } from './observability/request-logging.plugin';
 import { currentRequestId } from './observability/request-scope';
+import { createRateLimits } from './rate-limits/rate-limits';
 import { SessionTokenResolver } from './resolvers/session-token.resolver';
 import { ViewerResolver } from './resolvers/viewer.resolver';
 import { buildGatewaySchema } from './schema/build-schema';
@@ -39,13 +41,38 @@ export interface GatewayApp {
   stop(): Promise<void>;
 }
 
+const BREAKER_GAUGE: { readonly [S in BreakerState]: number } = { closed: 0, 'half-open': 1, open: 2 };
+
 /** Composition root: the only place that knows every folder. */
 export function createApp(config: AppConfig, overrides: AppOverrides = {}): GatewayApp {
   const log = overrides.log ?? createLogger({ level: config.logLevel });
-  const verifier = createJwtVerifier(config.auth, overrides.devAuthSecret);
   // The token stats exist only once the service does; the collector reads them at scrape time.
   let tokenStats: () => object = () => ({});
   const metrics = createMetrics(() => tokenStats());
+  const verifier = createJwtVerifier(config.auth, overrides.devAuthSecret, {
+    onStaleUse: () => metrics.jwksStaleVerifications.inc(),
+    onOutageChange: (down) =>
+      down
+        ? log.warn({ event: 'jwks-unreachable' }, 'JWKS URL unreachable: verifying with the last good key set')
+        : log.info({ event: 'jwks-reachable' }, 'JWKS URL answers again'),
+  });
+  const redisSettings =
+    config.tokenCache.store.kind === 'redis'
+      ? { url: config.tokenCache.store.url, commandTimeoutMs: config.tokenCache.store.commandTimeoutMs }
+      : undefined;
+  const rateLimits = createRateLimits(
+    {
+      mintsPerAccountPerMinute: config.rateLimits.mintsPerAccountPerMinute,
+      mintsPerIpPerMinute: config.rateLimits.mintsPerIpPerMinute,
+      cobaltCallsPerSecond: config.cobalt.maxRps,
+      ...(redisSettings !== undefined && { redis: redisSettings }),
+    },
+    { apiKey: config.cobalt.apiKey, log, onReject: (limit) => metrics.rateLimitRejections.inc({ limit }) },
+  );
+  const breaker = new CobaltCircuitBreaker(config.cobalt.breaker, {
+    log,
+    onStateChange: (state) => metrics.cobaltBreakerState.set(BREAKER_GAUGE[state]),
+  });
   const cobalt = new CobaltDataSource({
     baseUrl: config.cobalt.baseUrl,
     apiKey: config.cobalt.apiKey,
@@ -54,6 +81,9 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     maxRetries: config.cobalt.maxRetries,
     log,
     onCall: (operation, seconds, outcome) => metrics.cobaltCalls.observe({ operation, outcome }, seconds),
+    onRetry: (operation) => metrics.cobaltRetries.inc({ operation }),
+    breaker,
+    callBudget: rateLimits.cobaltCalls,
   });
   const store = createTokenStore(config.tokenCache.store, {
     apiKey: config.cobalt.apiKey,
@@ -79,7 +109,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   tokenStats = () => sessionTokens.stats;
 
   const instances = new Map<unknown, unknown>([
-    [SessionTokenResolver, new SessionTokenResolver(sessionTokens)],
+    [SessionTokenResolver, new SessionTokenResolver(sessionTokens, rateLimits.mints)],
     [ViewerResolver, new ViewerResolver()],
   ]);
   const schema = buildGatewaySchema({
@@ -100,13 +130,15 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     plugins: [createRequestLoggingPlugin(log, metrics)],
   });
 
-  let ready = false;
+  let phase: 'starting' | 'serving' | 'stopping' = 'starting';
   const server = createHttpServer({
     apollo,
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: config.http.maxBodyBytes,
     corsOrigins: config.http.corsOrigins,
+    trustProxyHops: config.http.trustProxyHops,
+    isDraining: () => phase === 'stopping',
     metrics: metrics.registry,
     ...(config.graphql.playground && {
       playground: createPlayground(
@@ -114,12 +146,15 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       ),
     }),
     readiness: () => {
-      if (!ready) return { status: 'starting' };
-      // A degraded cache still serves every mint (through Cobalt): report it, stay in rotation.
+      if (phase !== 'serving') return { status: phase };
+      // A degraded cache still serves every mint (through Cobalt), and an open breaker still serves
+      // cached tokens; every instance shares the same Cobalt, so leaving rotation would turn a Cobalt
+      // outage into a full one. Report both, stay in rotation.
       const tokenCache = store.health();
+      const cobaltBreaker = breaker.state;
       return {
-        status: tokenCache === 'ok' ? 'ready' : 'degraded',
-        checks: { tokenCache: `${store.kind}:${tokenCache}` },
+        status: tokenCache === 'ok' && cobaltBreaker === 'closed' ? 'ready' : 'degraded',
+        checks: { tokenCache: `${store.kind}:${tokenCache}`, cobaltBreaker },
       };
     },
   });
@@ -127,7 +162,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   return {
     log,
     async start() {
-      await store.connect();
+      await Promise.all([store.connect(), rateLimits.connect()]);
       await apollo.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -136,19 +171,27 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
           resolve();
         });
       });
-      ready = true;
+      phase = 'serving';
       const { port } = server.address() as AddressInfo;
       const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
       return { url: `http://${host}:${port}/graphql`, port };
     },
     async stop() {
-      ready = false;
+      phase = 'stopping';
+      // In-flight requests finish (their answers carry `connection: close`); idle keep-alive
+      // connections go now. Past the shutdown timeout the stragglers are cut.
+      const cutOff = setTimeout(() => {
+        log.warn({ event: 'shutdown-timeout' }, 'shutdown timeout: closing connections still in flight');
+        server.closeAllConnections();
+      }, config.http.shutdownTimeoutMs);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearTimeout(cutOff);
       await apollo.stop();
-      await store.close();
+      breaker.shutdown();
+      await Promise.all([store.close(), rateLimits.close()]);
     },
   };
 }

@@ -24,8 +24,7 @@ async function resolveEmbedded(config: Config): Promise<{ appConfig: AppConfig; 
       apiKeys: { [apiKey]: { orgId: randomBytes(12).toString('hex'), environment: 'test' } },
       seedAccounts: [{ accountId: DEV_LINKED_ACCOUNT_ID, name: 'Demo user' }],
     });
-    const { timeoutMs, deadlineMs, maxRetries } = config.cobalt;
-    cobalt = { kind: 'remote', baseUrl: emulator.url, apiKey: new Secret(apiKey), timeoutMs, deadlineMs, maxRetries };
+    cobalt = { ...config.cobalt, kind: 'remote', baseUrl: emulator.url, apiKey: new Secret(apiKey) };
   } else {
     cobalt = config.cobalt;
   }
@@ -88,9 +87,20 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    Promise.all([app.stop(), embedded.emulator?.stop()])
-      .then(() => process.exit(0))
+    app.log.info({ signal, timeoutMs: config.http.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
+    // app.stop() cuts requests at the shutdown timeout; this only guards against a hung close.
+    setTimeout(() => {
+      app.log.error('shutdown did not complete; exiting');
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs + 5000).unref();
+    // The embedded emulator goes last: in-flight mints may still be talking to it.
+    app
+      .stop()
+      .then(() => embedded.emulator?.stop())
+      .then(() => {
+        app.log.info('stopped');
+        process.exit(0);
+      })
       .catch((error: unknown) => {
         app.log.error({ err: error }, 'shutdown failed');
         process.exit(1);

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     createContext: createContextFunction({ verifier, log }),
     log,
     maxBodyBytes: 65536,
+    trustProxyHops: 0,
     metrics: new Registry(),
     readiness: () => ({ status: 'ready' }),
   });

@@ -9,12 +9,15 @@ export interface GatewayContext {
   readonly viewer: Viewer | null;
   /** Set when a bearer token was sent but refused. */
   readonly authFailure: AuthFailureReason | null;
+  /** The caller's address, after TRUST_PROXY (for per-IP rate limits). */
+  readonly clientIp: string;
   readonly log: Logger;
 }
 
 export interface ContextInput {
   readonly requestId: string;
   readonly authorization: string | undefined;
+  readonly clientIp: string;
 }
 
 /**
@@ -22,14 +25,14 @@ export interface ContextInput {
  * request: public fields (`__typename`) still run, and the refusal surfaces where a viewer is needed.
  */
 export function createContextFunction(deps: { verifier: JwtVerifier; log: Logger }) {
-  return async ({ requestId, authorization }: ContextInput): Promise<GatewayContext> => {
+  return async ({ requestId, authorization, clientIp }: ContextInput): Promise<GatewayContext> => {
     const log = deps.log.child({ requestId });
     if (authorization === undefined || authorization === '') {
-      return { requestId, viewer: null, authFailure: null, log };
+      return { requestId, viewer: null, authFailure: null, clientIp, log };
     }
     const result = await deps.verifier.verify(authorization);
-    if (result.ok) return { requestId, viewer: result.viewer, authFailure: null, log };
+    if (result.ok) return { requestId, viewer: result.viewer, authFailure: null, clientIp, log };
     log.info({ authFailure: result.reason }, 'bearer token refused');
-    return { requestId, viewer: null, authFailure: result.reason, log };
+    return { requestId, viewer: null, authFailure: result.reason, clientIp, log };
   };
 }

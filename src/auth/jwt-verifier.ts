@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/load-config';
+import { createJwksKeySet, isFetchFailure, type JwksKeySetOptions } from './jwks-key-set';
 import { checkLinkedAccountId } from './linked-account-id';
 import type { Viewer } from './viewer';
 
@@ -45,7 +46,7 @@ function reasonFor(error: unknown): AuthFailureReason {
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm-not-allowed';
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'bad-signature';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'no-matching-key';
-  if (error instanceof joseErrors.JWKSTimeout) return 'jwks-unavailable';
+  if (isFetchFailure(error)) return 'jwks-unavailable';
   return 'invalid-token';
 }
 
@@ -54,14 +55,22 @@ function reasonFor(error: unknown): AuthFailureReason {
  * to (RELIABILITY.md §0.7), so the algorithm allowlist is always explicit, `exp` is required, and
  * issuer/audience are enforced whenever configured.
  */
-export function createJwtVerifier(settings: AuthSettings, secretOverride?: Uint8Array): JwtVerifier {
+export function createJwtVerifier(
+  settings: AuthSettings,
+  secretOverride?: Uint8Array,
+  jwksHooks: Pick<JwksKeySetOptions, 'onStaleUse' | 'onOutageChange'> = {},
+): JwtVerifier {
   let key: Uint8Array | JWTVerifyGetKey;
   let algorithms: string[];
   if (settings.kind === 'secret') {
     key = new TextEncoder().encode(settings.secret.reveal());
     algorithms = [...settings.algorithms];
   } else if (settings.kind === 'jwks') {
-    key = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 3000, cooldownDuration: 30_000 });
+    key = createJwksKeySet(new URL(settings.jwksUrl), {
+      cacheMaxAgeMs: settings.cacheMaxAgeS * 1000,
+      maxStaleMs: settings.maxStaleS * 1000,
+      ...jwksHooks,
+    });
     algorithms = [...settings.algorithms];
   } else if (secretOverride !== undefined) {
     key = secretOverride;

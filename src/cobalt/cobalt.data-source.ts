@@ -3,6 +3,9 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Secret } from '../config/secret';
 import type { Logger } from '../observability/logger';
+import { GatewayError } from '../errors/gateway-error';
+import type { CobaltCallBudget } from '../rate-limits/rate-limits';
+import type { CobaltCircuitBreaker } from './circuit-breaker';
 import { parseRetryAfter, toGatewayError } from './cobalt-error-mapper';
 import { CobaltFailureError, describeFailure, type CobaltFailure } from './cobalt-failure';
 import { parseErrorBody, revokeResponseSchema, sessionTokenResponseSchema } from './cobalt.wire';
@@ -21,6 +24,12 @@ export interface CobaltDataSourceOptions {
   readonly log: Logger;
   /** Told about every call (for metrics): operation, seconds, and `ok` or the mapped error code. */
   readonly onCall?: (operation: string, seconds: number, outcome: string) => void;
+  /** Told about every retry (for metrics). */
+  readonly onRetry?: (operation: string) => void;
+  /** Fails operations fast while Cobalt is down; none: every operation goes out. */
+  readonly breaker?: Pick<CobaltCircuitBreaker, 'run'>;
+  /** The org-wide budget every attempt draws from; none: unlimited. */
+  readonly callBudget?: CobaltCallBudget;
 }
 
 export interface CreateSessionTokenOptions {
@@ -45,6 +54,9 @@ export class CobaltDataSource {
   readonly #log: Logger;
   readonly #apiKey: Secret;
   readonly #onCall: NonNullable<CobaltDataSourceOptions['onCall']>;
+  readonly #onRetry: NonNullable<CobaltDataSourceOptions['onRetry']>;
+  readonly #breaker: CobaltDataSourceOptions['breaker'];
+  readonly #callBudget: CobaltDataSourceOptions['callBudget'];
 
   constructor(options: CobaltDataSourceOptions) {
     this.#timeoutMs = options.timeoutMs;
@@ -68,6 +80,9 @@ export class CobaltDataSource {
     });
     this.#apiKey = options.apiKey;
     this.#onCall = options.onCall ?? (() => undefined);
+    this.#onRetry = options.onRetry ?? (() => undefined);
+    this.#breaker = options.breaker;
+    this.#callBudget = options.callBudget;
   }
 
   /** `POST /api/v2/public/session-token` for one linked account. */
@@ -103,17 +118,25 @@ export class CobaltDataSource {
     });
   }
 
-  /**
-   * Runs one Cobalt operation: attempts under a per-attempt timeout, retries of retryable failures
-   * within the retry budget and the overall deadline (waiting out Retry-After only when it fits),
-   * one log line, and the translation of the final failure into a GatewayError.
-   */
+  /** Runs one Cobalt operation behind the circuit breaker, which counts it as one success or failure. */
   async #call<T>(operation: string, run: (timeoutMs: number) => Promise<{ status: number; value: T }>): Promise<T> {
+    if (this.#breaker === undefined) return this.#attempts(operation, run);
+    return this.#breaker.run(() => this.#attempts(operation, run));
+  }
+
+  /**
+   * Attempts under a per-attempt timeout, each drawing on the org-wide call budget; retries of
+   * retryable failures within the retry budget and the overall deadline (waiting out Retry-After
+   * only when it fits); one log line; and the translation of the final failure into a GatewayError.
+   */
+  async #attempts<T>(operation: string, run: (timeoutMs: number) => Promise<{ status: number; value: T }>): Promise<T> {
     const startedAt = performance.now();
     const deadline = startedAt + this.#deadlineMs;
     this.#budget.recordCall();
     for (let attempt = 1; ; attempt += 1) {
       try {
+        // Waiting for the budget eats into the deadline like any other wait; leave the attempt time.
+        await this.#callBudget?.acquire(Math.max(0, deadline - performance.now() - Math.min(this.#timeoutMs, 250)));
         const { status, value } = await run(Math.max(1, Math.min(this.#timeoutMs, deadline - performance.now())));
         this.#onCall(operation, (performance.now() - startedAt) / 1000, 'ok');
         this.#log.debug(
@@ -122,9 +145,15 @@ export class CobaltDataSource {
         );
         return value;
       } catch (error) {
+        if (error instanceof GatewayError) {
+          // Refused by the org-wide call budget before anything went out.
+          this.#onCall(operation, (performance.now() - startedAt) / 1000, error.code);
+          throw error;
+        }
         if (!(error instanceof CobaltFailureError)) throw error;
         const waitMs = this.#retryWait(error.failure, attempt, deadline);
         if (waitMs !== undefined) {
+          this.#onRetry(operation);
           this.#log.info(
             { cobaltCall: operation, attempt, failure: describeFailure(error.failure), waitMs },
             'retrying cobalt call',

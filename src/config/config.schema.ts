@@ -46,6 +46,31 @@ export const envSchema = z.object({
     .describe(
       'Retries of a failed Cobalt call (connection errors, timeouts, 429, 502/503/504 only), with jittered backoff.',
     ),
+  COBALT_BREAKER_MIN_REQUESTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(20)
+    .describe('Cobalt operations in the 10 s window before the circuit breaker may open.'),
+  COBALT_BREAKER_FAILURE_RATE: z.coerce
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe('Share of failed Cobalt operations (outages, not caller errors) in the window that opens the breaker.'),
+  COBALT_BREAKER_COOLDOWN_MS: positiveMs(600_000)
+    .default(10_000)
+    .describe('How long an open breaker fails fast before one probe call may close it again.'),
+  COBALT_MAX_RPS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(20)
+    .describe(
+      "Org-wide budget of calls to Cobalt per second (Cobalt's documented limit), shared through Redis when set.",
+    ),
   AUTH_JWT_SECRET: optionalNonEmpty.describe(
     'HS256 secret of your identity provider (at least 32 characters). Exclusive with `AUTH_JWKS_URL`.',
   ),
@@ -73,6 +98,20 @@ export const envSchema = z.object({
     .max(300)
     .default(30)
     .describe('Leeway in seconds when checking `exp` and `nbf`.'),
+  AUTH_JWKS_CACHE_MAX_AGE_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(600)
+    .describe('How long fetched JWKS keys are used before the set is fetched again (new keys come sooner).'),
+  AUTH_JWKS_MAX_STALE_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86_400)
+    .default(3600)
+    .describe('While the JWKS URL is unreachable, keep using the last good key set for at most this long.'),
   GRAPHQL_INTROSPECTION: z
     .enum(['true', 'false'])
     .optional()
@@ -93,6 +132,32 @@ export const envSchema = z.object({
     .max(10 * 1024 * 1024)
     .default(64 * 1024)
     .describe('Largest accepted request body; larger ones get HTTP 413.'),
+  TRUST_PROXY: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(0)
+    .describe(
+      'Reverse-proxy hops in front of the gateway whose `X-Forwarded-For` entries are trusted for the client IP.',
+    ),
+  RATE_LIMIT_MINTS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(30)
+    .describe('`createSessionToken` calls allowed per linked account per minute (shared through Redis when set).'),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(600)
+    .describe('`createSessionToken` calls allowed per client IP per minute (shared through Redis when set).'),
+  SHUTDOWN_TIMEOUT_MS: positiveMs(300_000)
+    .default(10_000)
+    .describe('On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.'),
   REDIS_URL: optionalNonEmpty.describe(
     'Redis for a token cache shared by every instance (`redis://` or `rediss://`). Unset: in-memory cache.',
   ),

@@ -8,7 +8,14 @@ const MIN_HMAC_SECRET_LENGTH = 32;
 
 export type AuthConfig =
   | { readonly kind: 'secret'; readonly secret: Secret; readonly algorithms: readonly string[] }
-  | { readonly kind: 'jwks'; readonly jwksUrl: string; readonly algorithms: readonly string[] }
+  | {
+      readonly kind: 'jwks';
+      readonly jwksUrl: string;
+      readonly algorithms: readonly string[];
+      readonly cacheMaxAgeS: number;
+      /** How long the last good key set bridges an identity-provider outage. */
+      readonly maxStaleS: number;
+    }
   /** Development only: main.ts generates a secret and prints a token signed with it. */
   | { readonly kind: 'dev-generated' };
 
@@ -16,6 +23,9 @@ interface CobaltTiming {
   readonly timeoutMs: number;
   readonly deadlineMs: number;
   readonly maxRetries: number;
+  readonly breaker: { readonly minRequests: number; readonly failureRate: number; readonly cooldownMs: number };
+  /** Org-wide calls per second to Cobalt, across instances when Redis is configured. */
+  readonly maxRps: number;
 }
 
 export type CobaltConfig =
@@ -31,7 +41,12 @@ export interface Config {
     readonly maxBodyBytes: number;
     /** Exact origins (scheme://host[:port]) allowed to call cross-origin. */
     readonly corsOrigins: readonly string[];
+    /** Proxy hops whose X-Forwarded-For entries are believed. */
+    readonly trustProxyHops: number;
+    /** How long in-flight requests may take to finish at shutdown. */
+    readonly shutdownTimeoutMs: number;
   };
+  readonly rateLimits: { readonly mintsPerAccountPerMinute: number; readonly mintsPerIpPerMinute: number };
   readonly logLevel: RawEnv['LOG_LEVEL'];
   readonly cobalt: CobaltConfig;
   readonly auth: AuthConfig & {
@@ -122,7 +137,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     if (algorithms.some((a) => !JWKS_ALGORITHMS.includes(a))) {
       problems.push(`AUTH_JWT_ALGORITHMS: with AUTH_JWKS_URL use asymmetric ones (${JWKS_ALGORITHMS.join(', ')})`);
     }
-    auth = { kind: 'jwks', jwksUrl: e.AUTH_JWKS_URL, algorithms };
+    auth = {
+      kind: 'jwks',
+      jwksUrl: e.AUTH_JWKS_URL,
+      algorithms,
+      cacheMaxAgeS: e.AUTH_JWKS_CACHE_MAX_AGE_S,
+      maxStaleS: e.AUTH_JWKS_MAX_STALE_S,
+    };
   } else {
     if (production) problems.push('AUTH_JWT_SECRET or AUTH_JWKS_URL: one is required in production');
     auth = { kind: 'dev-generated' };
@@ -133,6 +154,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     timeoutMs: e.COBALT_TIMEOUT_MS,
     deadlineMs: e.COBALT_DEADLINE_MS,
     maxRetries: e.COBALT_MAX_RETRIES,
+    breaker: {
+      minRequests: e.COBALT_BREAKER_MIN_REQUESTS,
+      failureRate: e.COBALT_BREAKER_FAILURE_RATE,
+      cooldownMs: e.COBALT_BREAKER_COOLDOWN_MS,
+    },
+    maxRps: e.COBALT_MAX_RPS,
   };
   if (e.COBALT_API_KEY !== undefined) {
     cobalt = {
@@ -181,7 +208,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
   return deepFreeze({
     nodeEnv: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES, corsOrigins },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      corsOrigins,
+      trustProxyHops: e.TRUST_PROXY,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    },
+    rateLimits: {
+      mintsPerAccountPerMinute: e.RATE_LIMIT_MINTS_PER_MINUTE,
+      mintsPerIpPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+    },
     logLevel: e.LOG_LEVEL,
     cobalt,
     auth: {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Every metric the gateway exports, declared in one place. Label values are bounded by the schema
@@ -10,6 +10,12 @@ export interface GatewayMetrics {
   readonly graphqlRequests: Counter<'field' | 'outcome'>;
   readonly graphqlDuration: Histogram<'field'>;
   readonly cobaltCalls: Histogram<'operation' | 'outcome'>;
+  readonly cobaltRetries: Counter<'operation'>;
+  /** 0 closed, 1 half-open, 2 open. */
+  readonly cobaltBreakerState: Gauge;
+  readonly rateLimitRejections: Counter<'limit'>;
+  /** Tokens verified with a key set kept past its refresh because the JWKS URL was unreachable. */
+  readonly jwksStaleVerifications: Counter;
 }
 
 export function createMetrics(tokenStats: () => object): GatewayMetrics {
@@ -47,5 +53,36 @@ export function createMetrics(tokenStats: () => object): GatewayMetrics {
       }
     },
   });
-  return { registry, graphqlRequests, graphqlDuration, cobaltCalls };
+  const cobaltRetries = new Counter({
+    name: 'cobalt_gateway_cobalt_retries_total',
+    help: 'Retried attempts of Cobalt calls, by operation.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
+  const cobaltBreakerState = new Gauge({
+    name: 'cobalt_gateway_cobalt_breaker_state',
+    help: 'Circuit breaker around Cobalt: 0 closed, 1 half-open, 2 open (failing fast).',
+    registers: [registry],
+  });
+  const rateLimitRejections = new Counter({
+    name: 'cobalt_gateway_rate_limit_rejections_total',
+    help: 'Requests refused by a rate limit: mints-per-account, mints-per-ip, or cobalt-calls (the org budget).',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  });
+  const jwksStaleVerifications = new Counter({
+    name: 'cobalt_gateway_jwks_stale_verifications_total',
+    help: 'Bearer tokens verified with the last good JWKS while the identity provider was unreachable. Alert on it.',
+    registers: [registry],
+  });
+  return {
+    registry,
+    graphqlRequests,
+    graphqlDuration,
+    cobaltCalls,
+    cobaltRetries,
+    cobaltBreakerState,
+    rateLimitRejections,
+    jwksStaleVerifications,
+  };
 }

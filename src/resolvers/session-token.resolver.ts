@@ -1,12 +1,17 @@
-import { Arg, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { GatewayContext } from '../auth/context';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import type { Viewer } from '../auth/viewer';
+import type { MintRateLimits } from '../rate-limits/rate-limits';
 import { SessionTokenService } from '../session-tokens/session-token.service';
 import { SessionToken } from './session-token.type';
 
 @Resolver(() => SessionToken)
 export class SessionTokenResolver {
-  constructor(private readonly sessionTokens: SessionTokenService) {}
+  constructor(
+    private readonly sessionTokens: SessionTokenService,
+    private readonly limits: MintRateLimits,
+  ) {}
 
   @Mutation(() => SessionToken, {
     description:
@@ -20,7 +25,10 @@ export class SessionTokenResolver {
         'Skip the cache and make Cobalt rotate the token, e.g. after Cobalt refused a token that looked valid. Limited per account: too frequent use answers RATE_LIMITED.',
     })
     forceRefresh: boolean,
+    @Ctx() context: GatewayContext,
   ): Promise<SessionToken> {
+    // Counted here, per mint, so aliases and batching cannot slip past an HTTP-level counter.
+    await this.limits.check(viewer.linkedAccountId, context.clientIp);
     const cached = await this.sessionTokens.getToken(viewer.linkedAccountId, { forceRefresh });
     return Object.assign(new SessionToken(), {
       token: cached.token,

@@ -5,6 +5,7 @@ import type { ContextInput, GatewayContext } from '../auth/context';
 import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
 import { PLAYGROUND_CSP, type Playground } from './playground/playground';
+import { clientIp } from './client-ip';
 
 export interface HttpServerDeps {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -17,8 +18,18 @@ export interface HttpServerDeps {
   readonly metrics: Registry;
   /** Served at `GET /graphql` for browsers when set (development, or PLAYGROUND_ENABLED). */
   readonly playground?: Playground;
-  /** `/readyz`: `starting` answers 503; `ready` and `degraded` (still serving) answer 200. */
-  readonly readiness: () => { status: 'starting' | 'ready' | 'degraded'; checks?: Record<string, string> };
+  /** True once shutdown began: answers then close their connection so keep-alive cannot hold it open. */
+  readonly isDraining?: () => boolean;
+  /** Reverse-proxy hops whose `X-Forwarded-For` entries are believed (TRUST_PROXY). */
+  readonly trustProxyHops: number;
+  /**
+   * `/readyz`: `starting` and `stopping` answer 503 (take this instance out of rotation); `ready` and
+   * `degraded` (still serving) answer 200.
+   */
+  readonly readiness: () => {
+    status: 'starting' | 'stopping' | 'ready' | 'degraded';
+    checks?: Record<string, string>;
+  };
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -162,9 +173,10 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     }
 
     const authorization = req.headers.authorization;
+    const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxyHops);
     const result = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search, body },
-      context: () => deps.createContext({ requestId, authorization }),
+      context: () => deps.createContext({ requestId, authorization, clientIp: ip }),
     });
 
     const headers: Record<string, string> = { ...COMMON_HEADERS };
@@ -221,7 +233,12 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     }
     if (path === '/readyz' && isRead) {
       const readiness = deps.readiness();
-      send(res, readiness.status === 'starting' ? 503 : 200, 'application/json', JSON.stringify(readiness));
+      send(
+        res,
+        readiness.status === 'starting' || readiness.status === 'stopping' ? 503 : 200,
+        'application/json',
+        JSON.stringify(readiness),
+      );
       return;
     }
     send(res, 404, 'application/json', '{"error":"not found"}');
@@ -230,6 +247,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
   const server = http.createServer((req, res) => {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
+    if (deps.isDraining?.() === true) res.setHeader('connection', 'close');
     requestScope.run({ requestId }, () => {
       route(req, res, requestId).catch((error: unknown) => {
         deps.log.error({ err: error }, 'unhandled error in HTTP handler');

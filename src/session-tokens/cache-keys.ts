@@ -11,6 +11,8 @@ export interface CacheKeys {
   readonly environment: string;
   /** Opaque, stable storage name for one linked account in this environment. */
   account(linkedAccountId: string): string;
+  /** Opaque, stable storage name for a client IP (rate-limit counters). */
+  clientIp(ip: string): string;
 }
 
 export function deriveCacheKeys(apiKey: Secret): CacheKeys {
@@ -20,9 +22,12 @@ export function deriveCacheKeys(apiKey: Secret): CacheKeys {
     .update(Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), 'cobalt-gateway/environment/v1', 32)))
     .digest('hex')
     .slice(0, 16);
+  const opaque = (value: string) =>
+    `${environment}:${createHmac('sha256', hmacKey).update(value, 'utf8').digest('base64url')}`;
   return {
     environment,
-    account: (linkedAccountId) =>
-      `${environment}:${createHmac('sha256', hmacKey).update(linkedAccountId, 'utf8').digest('base64url')}`,
+    account: opaque,
+    // A prefix no account id can produce (ids have no control characters), so the two never collide.
+    clientIp: (ip) => opaque(`\u0000ip:${ip}`),
   };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { isErrorCode } from '../errors/error-code';
 import type { Logger } from '../observability/logger';
+import { createRedisClient } from '../redis/redis-client';
 import type { CacheKeys } from './cache-keys';
 import type { TokenCipher } from './token-cipher';
 import type { CachedToken, Flight, FlightOutcome, StoreHealth, TokenStore } from './token-store';
@@ -40,20 +41,8 @@ export class RedisTokenStore implements TokenStore {
   constructor(options: RedisTokenStoreOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    const common = {
-      lazyConnect: true,
-      connectTimeout: 2000,
-      maxRetriesPerRequest: 0,
-      // Reconnect forever, at most every 2 s: Redis coming back must be noticed without a restart.
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
-    };
-    this.#client = new Redis(options.url, {
-      ...common,
-      enableOfflineQueue: false,
-      commandTimeout: options.commandTimeoutMs,
-    });
-    // Subscriber connections only receive; queueing the SUBSCRIBE until connected is what we want.
-    this.#subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true });
+    this.#client = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs });
+    this.#subscriber = createRedisClient(options.url, { subscriber: true });
     for (const connection of [this.#client, this.#subscriber]) {
       connection.on('error', (error: unknown) => this.#warn(error, 'redis connection error'));
     }

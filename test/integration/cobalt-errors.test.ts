@@ -20,7 +20,10 @@ describe('createSessionToken when Cobalt fails', () => {
 
   beforeAll(async () => {
     // One attempt each: these tests are about the mapping; retries have their own tests below.
-    gw = await startTestGateway({ env: { COBALT_TIMEOUT_MS: '400', COBALT_MAX_RETRIES: '0' } });
+    // The breaker would open after the first 20 faults of this file; it has its own tests.
+    gw = await startTestGateway({
+      env: { COBALT_TIMEOUT_MS: '400', COBALT_MAX_RETRIES: '0', COBALT_BREAKER_MIN_REQUESTS: '100000' },
+    });
   });
   afterAll(async () => {
     await gw.stop();

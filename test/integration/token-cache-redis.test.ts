@@ -178,7 +178,7 @@ describe('when Redis fails', () => {
 
     expect(during.every((r) => r.error === undefined && r.data !== undefined)).toBe(true);
     expect(elapsed).toBeLessThan(3000);
-    expect((await readiness(gw)).checks).toEqual({ tokenCache: 'redis:degraded' });
+    expect((await readiness(gw)).checks).toEqual({ tokenCache: 'redis:degraded', cobaltBreaker: 'closed' });
 
     await redis.restart();
     await until(async () => (await readiness(gw)).status === 'ready');

@@ -1,0 +1,23 @@
+import { Redis } from 'ioredis';
+
+/**
+ * The one way the gateway connects to Redis. ioredis's defaults queue commands while disconnected
+ * and retry each one 20 times, which turns a Redis outage into multi-second hangs on every request
+ * (RELIABILITY.md §6.3); with these options a command fails at once (or after `commandTimeoutMs`)
+ * and the caller falls back, while the connection keeps reconnecting in the background.
+ */
+export function createRedisClient(
+  url: string,
+  options: { readonly commandTimeoutMs?: number; readonly subscriber?: boolean },
+): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    // Reconnect forever, at most every 2 s: Redis coming back must be noticed without a restart.
+    retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+    // Subscriber connections only receive; queueing the SUBSCRIBE until connected is what we want.
+    enableOfflineQueue: options.subscriber === true,
+    ...(options.commandTimeoutMs !== undefined && { commandTimeout: options.commandTimeoutMs }),
+  });
+}

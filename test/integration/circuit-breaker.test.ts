@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { CreateSessionTokenDocument } from '../../client/generated/graphql';
+import { graphqlRequest } from '../support/graphql-request';
+import { signTestJwt } from '../support/jwt';
+import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
+
+const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
+const HOUR = 3600_000;
+
+/**
+ * The breaker around the Cobalt client, driven by real emulator faults. Each test gets its own
+ * gateway: the breaker's 10 s window would otherwise carry one test's calls into the next.
+ */
+describe('the Cobalt circuit breaker', () => {
+  let gw: TestGateway;
+  let clockOffsetMs = 0;
+
+  async function start(): Promise<TestGateway> {
+    clockOffsetMs = 0;
+    gw = await startTestGateway({
+      env: {
+        COBALT_BREAKER_MIN_REQUESTS: '4',
+        COBALT_BREAKER_FAILURE_RATE: '0.5',
+        COBALT_BREAKER_COOLDOWN_MS: '1000',
+        COBALT_MAX_RETRIES: '0',
+        COBALT_TIMEOUT_MS: '1000',
+      },
+      now: () => Date.now() + clockOffsetMs,
+    });
+    return gw;
+  }
+  afterEach(async () => {
+    await gw.stop();
+  });
+
+  async function mint(account: string) {
+    const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, {
+      token: await signTestJwt({ sub: account }),
+    });
+    return { data: res.body.data?.createSessionToken, error: res.body.errors?.[0] };
+  }
+  const cobaltCalls = () => gw.emulator.received(SESSION_TOKEN_PATH).length;
+  async function readiness() {
+    const res = await fetch(`${gw.origin}/readyz`);
+    return { status: res.status, body: (await res.json()) as { status: string; checks: Record<string, string> } };
+  }
+  async function breakerGauge() {
+    const text = await (await fetch(`${gw.origin}/metrics`)).text();
+    return /^cobalt_gateway_cobalt_breaker_state (\d)$/m.exec(text)?.[1];
+  }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('does not count caller errors: unknown linked accounts never open it', async () => {
+    await start();
+    for (let i = 0; i < 10; i += 1) {
+      expect((await mint(`nobody-${i}`)).error?.extensions?.['code']).toBe('LINKED_ACCOUNT_NOT_FOUND');
+    }
+
+    expect((await mint(freshAccount(gw.emulator))).data?.token).toBeDefined();
+    expect(cobaltCalls()).toBe(11);
+    expect((await readiness()).body.checks['cobaltBreaker']).toBe('closed');
+  });
+
+  it('opens on the failure rate once the minimum volume is reached, then fails fast without calling Cobalt', async () => {
+    await start();
+    gw.emulator.addFault({ type: 'status', status: 503 });
+
+    for (let i = 0; i < 3; i += 1) {
+      expect((await mint(freshAccount(gw.emulator))).error?.extensions?.['code']).toBe('COBALT_UNAVAILABLE');
+    }
+    // Three failures out of three, but under the minimum volume: still closed.
+    expect((await readiness()).body.checks['cobaltBreaker']).toBe('closed');
+    await mint(freshAccount(gw.emulator));
+    expect(cobaltCalls()).toBe(4);
+
+    const refused = await mint(freshAccount(gw.emulator));
+
+    expect(refused.error?.extensions).toMatchObject({
+      code: 'COBALT_UNAVAILABLE',
+      retryable: true,
+      retryAfterSeconds: 1,
+    });
+    expect(cobaltCalls()).toBe(4);
+    expect(await readiness()).toEqual({
+      status: 200,
+      body: { status: 'degraded', checks: { tokenCache: 'memory:ok', cobaltBreaker: 'open' } },
+    });
+    expect(await breakerGauge()).toBe('2');
+    expect(gw.logs.parsed().some((r) => r['event'] === 'cobalt-breaker-open')).toBe(true);
+  });
+
+  it('lets one probe through after the cooldown and closes when it succeeds', async () => {
+    await start();
+    gw.emulator.addFault({ type: 'status', status: 503 });
+    for (let i = 0; i < 4; i += 1) await mint(freshAccount(gw.emulator));
+    expect((await readiness()).body.checks['cobaltBreaker']).toBe('open');
+
+    gw.emulator.faults.clear();
+    await sleep(1100);
+    const accounts = Array.from({ length: 5 }, () => freshAccount(gw.emulator));
+    const callsBefore = cobaltCalls();
+    const results = await Promise.all(accounts.map((account) => mint(account)));
+
+    // Half-open admits a single probe; the others are refused while it is out.
+    expect(cobaltCalls() - callsBefore).toBe(1);
+    expect(results.filter((r) => r.data !== undefined)).toHaveLength(1);
+    expect(results.filter((r) => r.error?.extensions?.['code'] === 'COBALT_UNAVAILABLE')).toHaveLength(4);
+    expect(await readiness()).toMatchObject({ status: 200, body: { status: 'ready' } });
+    expect(await breakerGauge()).toBe('0');
+    expect((await mint(freshAccount(gw.emulator))).data?.token).toBeDefined();
+  });
+
+  it('re-opens when the probe fails', async () => {
+    await start();
+    gw.emulator.addFault({ type: 'status', status: 502 });
+    for (let i = 0; i < 4; i += 1) await mint(freshAccount(gw.emulator));
+    await sleep(1100);
+
+    expect((await mint(freshAccount(gw.emulator))).error?.extensions?.['code']).toBe('COBALT_UNAVAILABLE');
+    const calls = cobaltCalls();
+    expect((await mint(freshAccount(gw.emulator))).error?.extensions?.['retryAfterSeconds']).toBe(1);
+    expect(cobaltCalls()).toBe(calls);
+    expect((await readiness()).body.checks['cobaltBreaker']).toBe('open');
+  });
+
+  it('serves a cached token that is past its refresh point but still valid while the breaker is open', async () => {
+    await start();
+    const account = freshAccount(gw.emulator);
+    const first = await mint(account);
+    // The emulator's tokens live 72 h; 70 h later the cached one is due for refresh but still valid.
+    clockOffsetMs = 70 * HOUR;
+    gw.emulator.addFault({ type: 'status', status: 503 });
+    for (let i = 0; i < 4; i += 1) await mint(freshAccount(gw.emulator));
+    const calls = cobaltCalls();
+
+    const stale = await mint(account);
+
+    expect(stale.error).toBeUndefined();
+    expect(stale.data?.token).toBe(first.data?.token);
+    expect(cobaltCalls()).toBe(calls);
+  });
+});
