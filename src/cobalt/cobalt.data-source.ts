@@ -137,7 +137,11 @@ export class CobaltDataSource {
       try {
         // Waiting for the budget eats into the deadline like any other wait; leave the attempt time.
         await this.#callBudget?.acquire(Math.max(0, deadline - performance.now() - Math.min(this.#timeoutMs, 250)));
-        const { status, value } = await run(Math.max(1, Math.min(this.#timeoutMs, deadline - performance.now())));
+        // Whole milliseconds: AbortSignal.timeout throws a RangeError on a fractional delay, which
+        // is what the time left before the deadline always is.
+        const { status, value } = await run(
+          Math.max(1, Math.floor(Math.min(this.#timeoutMs, deadline - performance.now()))),
+        );
         this.#onCall(operation, (performance.now() - startedAt) / 1000, 'ok');
         this.#log.debug(
           { cobaltCall: operation, status, attempt, durationMs: Math.round(performance.now() - startedAt) },

@@ -1,47 +1,11 @@
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
 import { graphqlRequest } from '../support/graphql-request';
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
+import { mainJs, root, runBuilt, waitFor, type Running } from '../support/built-process';
 import { signTestJwt, TEST_JWT_SECRET } from '../support/jwt';
-
-const root = join(__dirname, '../..');
-const mainJs = join(root, 'dist/main.js');
-
-interface Running {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<number | null>;
-}
-
-/** Runs `node dist/main.js` as `npm start` does, with exactly the given environment. */
-function runBuilt(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [mainJs], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
-  const running: Running = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-  };
-  child.stdout.on('data', (chunk: Buffer) => (running.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (running.stderr += chunk.toString()));
-  return running;
-}
-
-async function waitFor(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(running.stdout);
-    if (match !== null) return match;
-    if (Date.now() > deadline || running.child.exitCode !== null) {
-      throw new Error(`pattern ${String(pattern)} not seen.\nstdout:\n${running.stdout}\nstderr:\n${running.stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the built server (node dist/main.js)', () => {
   beforeAll(() => {

@@ -1,0 +1,39 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+
+export const root = join(__dirname, '../..');
+export const mainJs = join(root, 'dist/main.js');
+
+export interface Running {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Runs `node dist/main.js` as `npm start` does, with exactly the given environment. */
+export function runBuilt(env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [mainJs], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  const running: Running = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+  };
+  child.stdout.on('data', (chunk: Buffer) => (running.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (running.stderr += chunk.toString()));
+  return running;
+}
+
+/** Waits until the process printed something matching `pattern`; fails with its output otherwise. */
+export async function waitFor(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(running.stdout);
+    if (match !== null) return match;
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      throw new Error(`pattern ${String(pattern)} not seen.\nstdout:\n${running.stdout}\nstderr:\n${running.stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
