@@ -89,6 +89,21 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
     async stop() {
       await app.stop();
       await emulator.stop();
+      // The leak scan runs over every test that starts a gateway, not only the secrets suite.
+      assertNoSecretsIn(logs.text(), [options.apiKey ?? TEST_API_KEY]);
     },
   };
+}
+
+// A JWT anywhere in the logs is a bearer token, a Cobalt session token or a connect URL carrying one.
+const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/;
+
+/** Fails naming the line and kind of a leak, never printing the secret itself. */
+export function assertNoSecretsIn(text: string, secrets: readonly string[]): void {
+  const problems: string[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (JWT_SHAPE.test(line)) problems.push(`log line ${index + 1}: a JWT`);
+    if (secrets.some((secret) => line.includes(secret))) problems.push(`log line ${index + 1}: the API key`);
+  });
+  if (problems.length > 0) throw new Error(`secrets in the gateway's logs:\n${problems.join('\n')}`);
 }
