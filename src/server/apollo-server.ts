@@ -2,6 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../auth/context';
+import { DOCUMENT_LIMITS, documentLimitsRule, hideTokenLimit } from './document-limits';
 import { singleMintPerOperationRule } from './single-mint.rule';
 
 export interface ApolloOptions {
@@ -26,8 +27,11 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     csrfPrevention: true,
     // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
     plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],
-    formatError: options.formatError,
-    validationRules: [singleMintPerOperationRule],
+    formatError: (formatted, error) => options.formatError(hideTokenLimit(formatted), error),
+    // Parsing stops at the token limit (a 400 GRAPHQL_PARSE_FAILED), before validation sees the document.
+    parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
+    // documentLimitsRule first: when it refuses a document it is the only error reported (see the rule).
+    validationRules: [documentLimitsRule, singleMintPerOperationRule],
     // main.ts owns shutdown; Apollo's own SIGTERM handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
   });
