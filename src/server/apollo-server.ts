@@ -24,6 +24,10 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     // Strips "Did you mean …?" hints, which leak field names even with introspection off.
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
+    // No automatic persisted queries: our clients send their few documents in full, and APQ would let
+    // anyone store documents in the server's cache. Its malformed-hash errors also carry no code, so
+    // they surfaced as INTERNAL_SERVER_ERROR with an error-level log line per request (found by fuzzing).
+    persistedQueries: false,
     csrfPrevention: true,
     // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
     plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],

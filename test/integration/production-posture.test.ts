@@ -103,6 +103,19 @@ describe.each(['production', 'development'] as const)('with NODE_ENV=%s in the c
     expect(withPreflight.body?.data).toEqual({ __typename: 'Query' });
   });
 
+  it.each([
+    ['a hash that does not match the query', { version: 1, sha256Hash: 'ab'.repeat(32) }, '{ __typename }'],
+    ['an unsupported version', { version: 2, sha256Hash: 'ab'.repeat(32) }, '{ __typename }'],
+    ['a hash alone', { version: 1, sha256Hash: 'ab'.repeat(32) }, undefined],
+  ])('refuses an automatic persisted query (%s) as a client error, not an internal one', async (_label, pq, query) => {
+    const res = await postJson(gw.url, { query, extensions: { persistedQuery: pq } });
+
+    expect(res.status).toBeLessThan(500);
+    expect(res.body?.data).toBeUndefined();
+    expect(res.body?.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    expect(gw.logs.text()).not.toContain('unexpected error masked');
+  });
+
   it('keeps batching off', async () => {
     const res = await postJson(gw.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }]);
 
