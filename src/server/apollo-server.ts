@@ -2,6 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../auth/context';
+import { DOCUMENT_LIMITS, documentLimitsRule, hideTokenLimit } from './document-limits';
 import { singleMintPerOperationRule } from './single-mint.rule';
 
 export interface ApolloOptions {
@@ -23,11 +24,18 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     // Strips "Did you mean …?" hints, which leak field names even with introspection off.
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
+    // No automatic persisted queries: our clients send their few documents in full, and APQ would let
+    // anyone store documents in the server's cache. Its malformed-hash errors also carry no code, so
+    // they surfaced as INTERNAL_SERVER_ERROR with an error-level log line per request (found by fuzzing).
+    persistedQueries: false,
     csrfPrevention: true,
     // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
     plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],
-    formatError: options.formatError,
-    validationRules: [singleMintPerOperationRule],
+    formatError: (formatted, error) => options.formatError(hideTokenLimit(formatted), error),
+    // Parsing stops at the token limit (a 400 GRAPHQL_PARSE_FAILED), before validation sees the document.
+    parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
+    // documentLimitsRule first: when it refuses a document it is the only error reported (see the rule).
+    validationRules: [documentLimitsRule, singleMintPerOperationRule],
     // main.ts owns shutdown; Apollo's own SIGTERM handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
   });

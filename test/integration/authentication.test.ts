@@ -1,9 +1,10 @@
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { signTestJwt, unsecuredJwt } from '../support/jwt';
+import { signTestJwt, TEST_JWT_SECRET, unsecuredJwt } from '../support/jwt';
 import { graphqlRequest } from '../support/graphql-request';
 import { KNOWN_ACCOUNT, startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -12,12 +13,28 @@ const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'cobalt-gateway';
 
 async function expectRefused(gw: TestGateway, authorization: string) {
+  const logLinesBefore = gw.logs.lines.length;
+
   const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { authorization });
+
   expect(res.status).toBe(200);
   expect(res.body.data).toBeNull();
   expect(res.body.errors).toHaveLength(1);
   expect(res.body.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', retryable: false });
   expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(0);
+  // The refusal is logged with its reason, and no part of the credential is.
+  const logged = gw.logs.lines.slice(logLinesBefore).join('');
+  if (authorization !== '') expect(logged).toMatch(/"authFailure":"[a-z-]+"/);
+  for (const part of authorization.replace(/^\S+ +/, '').split('.')) {
+    if (part.length >= 8) expect(logged).not.toContain(part);
+  }
+}
+
+/** An HS256 JWT built by hand, for headers jose refuses to produce (unknown `crit`). */
+function handMadeHs256(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode(header)}.${encode(payload)}`;
+  return `${input}.${createHmac('sha256', TEST_JWT_SECRET).update(input).digest('base64url')}`;
 }
 
 describe('bearer tokens signed with a shared secret (HS256)', () => {
@@ -37,6 +54,14 @@ describe('bearer tokens signed with a shared secret (HS256)', () => {
 
   it('accepts a token with the configured issuer and audience', async () => {
     const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: await signTestJwt(valid) });
+
+    expect(res.body.data!.createSessionToken.linkedAccountId).toBe(KNOWN_ACCOUNT);
+  });
+
+  it('accepts a hand-built token (so the hand-built crit case below is refused for its crit alone)', async () => {
+    const token = handMadeHs256({ alg: 'HS256', typ: 'JWT' }, { ...valid, exp: Math.floor(Date.now() / 1000) + 600 });
+
+    const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token });
 
     expect(res.body.data!.createSessionToken.linkedAccountId).toBe(KNOWN_ACCOUNT);
   });
@@ -70,6 +95,29 @@ describe('bearer tokens signed with a shared secret (HS256)', () => {
     ['an empty sub', async () => `Bearer ${await signTestJwt({ ...valid, sub: '' })}`],
     ['a sub of 257 characters', async () => `Bearer ${await signTestJwt({ ...valid, sub: 'x'.repeat(257) })}`],
     ['a numeric sub', async () => `Bearer ${await signTestJwt({ ...valid, sub: 42 as unknown as string })}`],
+    [
+      'an exp that is not a number',
+      async () =>
+        `Bearer ${await signTestJwt({ ...valid, exp: '9999999999' as unknown as number }, { expiresIn: null })}`,
+    ],
+    [
+      'an nbf that is not a number',
+      async () => `Bearer ${await signTestJwt({ ...valid, nbf: 'soon' as unknown as number })}`,
+    ],
+    [
+      'an unknown critical header parameter',
+      () =>
+        Promise.resolve(
+          `Bearer ${handMadeHs256(
+            { alg: 'HS256', typ: 'JWT', crit: ['x-must-understand'], 'x-must-understand': true },
+            { ...valid, exp: Math.floor(Date.now() / 1000) + 600 },
+          )}`,
+        ),
+    ],
+    [
+      'a sub that is an object',
+      async () => `Bearer ${await signTestJwt({ ...valid, sub: { id: 1 } as unknown as string })}`,
+    ],
     [
       'a 5 KB token (over the 4 KB cap)',
       async () => `Bearer ${await signTestJwt({ ...valid, pad: 'x'.repeat(4_000) })}`,
@@ -172,6 +220,41 @@ describe('bearer tokens verified with a JWKS (RS256/ES256)', () => {
     );
 
     await expectRefused(gw, `Bearer ${token}`);
+  });
+
+  it('refuses a token signed by a key the identity provider rotated out of the set', async () => {
+    const retired = await generateKeyPair('RS256');
+    const token = await signTestJwt(
+      { sub: KNOWN_ACCOUNT, aud: AUDIENCE },
+      { key: retired.privateKey, alg: 'RS256', kid: 'rsa-0' },
+    );
+
+    await expectRefused(gw, `Bearer ${token}`);
+  });
+
+  it('never fetches keys from a URL named in the token (jku, x5u)', async () => {
+    const attacker = await generateKeyPair('RS256');
+    const attackerJwk = { ...(await exportJWK(attacker.publicKey)), kid: 'evil', alg: 'RS256', use: 'sig' };
+    let attackerHits = 0;
+    const attackerServer = http.createServer((_req, res) => {
+      attackerHits += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [attackerJwk] }));
+    });
+    await new Promise<void>((resolve) => attackerServer.listen(0, '127.0.0.1', resolve));
+    const attackerUrl = `http://127.0.0.1:${(attackerServer.address() as AddressInfo).port}/jwks.json`;
+    const token = await new SignJWT({ sub: KNOWN_ACCOUNT, aud: AUDIENCE })
+      .setProtectedHeader({ alg: 'RS256', kid: 'evil', jku: attackerUrl, x5u: attackerUrl })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(attacker.privateKey);
+
+    try {
+      await expectRefused(gw, `Bearer ${token}`);
+    } finally {
+      await new Promise<void>((resolve) => attackerServer.close(() => resolve()));
+    }
+
+    expect(attackerHits).toBe(0);
   });
 
   it('does not refetch the key set for every unknown kid', async () => {
