@@ -33,11 +33,13 @@ describe('the Cobalt circuit breaker', () => {
     await gw.stop();
   });
 
-  async function mint(account: string) {
-    const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, {
-      token: await signTestJwt({ sub: account }),
-    });
+  async function mintWith(token: string) {
+    const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token });
     return { data: res.body.data?.createSessionToken, error: res.body.errors?.[0] };
+  }
+  const mint = async (account: string) => mintWith(await signTestJwt({ sub: account }));
+  async function until(condition: () => boolean) {
+    while (!condition()) await sleep(5);
   }
   const cobaltCalls = () => gw.emulator.received(SESSION_TOKEN_PATH).length;
   async function readiness() {
@@ -96,10 +98,16 @@ describe('the Cobalt circuit breaker', () => {
     expect((await readiness()).body.checks['cobaltBreaker']).toBe('open');
 
     gw.emulator.faults.clear();
+    // A slow probe, so the other requests surely arrive while it is out, however loaded the machine.
+    gw.emulator.addFault({ type: 'latency', ms: 700 }, { times: 1 });
     await sleep(1100);
     const accounts = Array.from({ length: 5 }, () => freshAccount(gw.emulator));
+    const bearers = await Promise.all(accounts.map((account) => signTestJwt({ sub: account })));
     const callsBefore = cobaltCalls();
-    const results = await Promise.all(accounts.map((account) => mint(account)));
+    const probe = mintWith(bearers[0]!);
+    await until(() => cobaltCalls() > callsBefore);
+    const others = Promise.all(bearers.slice(1).map((bearer) => mintWith(bearer)));
+    const results = [await probe, ...(await others)];
 
     // Half-open admits a single probe; the others are refused while it is out.
     expect(cobaltCalls() - callsBefore).toBe(1);
