@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signTestJwt } from '../support/jwt';
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
@@ -23,6 +24,37 @@ describe('the HTTP layer', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     expect(ready.status).toBe(200);
+  });
+
+  it('answers 431 to a 100 KB header and keeps serving', async () => {
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-padding': 'a'.repeat(100 * 1024) },
+      body: '{"query":"{ __typename }"}',
+    });
+
+    expect(res.status).toBe(431);
+    expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);
+  });
+
+  it('stays responsive to others while a slow client dribbles its headers (slowloris)', async () => {
+    const slow = net.connect(Number(new URL(gw.url).port), '127.0.0.1');
+    await new Promise((resolve) => slow.once('connect', resolve));
+    slow.write('POST /graphql HTTP/1.1\r\nHost: x\r\n');
+    const dribble = setInterval(() => slow.write('X-A: b\r\n'), 20);
+    try {
+      const timings: number[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        const startedAt = performance.now();
+        expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);
+        timings.push(performance.now() - startedAt);
+      }
+      // Generous for a shared CI machine: the point is "not blocked", not a latency target.
+      expect(Math.max(...timings)).toBeLessThan(1000);
+    } finally {
+      clearInterval(dribble);
+      slow.destroy();
+    }
   });
 
   it('answers 404 for unknown paths', async () => {
