@@ -114,7 +114,9 @@ export class CobaltDataSource {
     this.#budget.recordCall();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { status, value } = await run(Math.max(1, Math.min(this.#timeoutMs, deadline - performance.now())));
+        // Whole milliseconds: AbortSignal.timeout throws a RangeError for a fractional delay.
+        const attemptMs = Math.max(1, Math.floor(Math.min(this.#timeoutMs, deadline - performance.now())));
+        const { status, value } = await run(attemptMs);
         this.#onCall(operation, (performance.now() - startedAt) / 1000, 'ok');
         this.#log.debug(
           { cobaltCall: operation, status, attempt, durationMs: Math.round(performance.now() - startedAt) },
