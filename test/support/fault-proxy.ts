@@ -94,7 +94,9 @@ export class FaultProxy {
 
   private constructor(target: { host: string; port: number }) {
     this.#target = target;
-    this.#server = net.createServer({ allowHalfOpen: true }, (client) => this.#accept(client));
+    // A client's FIN closes its side at once (no half-open clients): otherwise a client that gave up
+    // would look connected until the data held for it drained, and the proxy itself would leak sockets.
+    this.#server = net.createServer({ allowHalfOpen: false }, (client) => this.#accept(client));
   }
 
   /** Starts a proxy to `target` (`host:port`, or a URL such as `redis://127.0.0.1:6379`). */
