@@ -51,6 +51,10 @@ export class RedisTokenStore implements TokenStore {
       ...common,
       enableOfflineQueue: false,
       commandTimeout: options.commandTimeoutMs,
+      // A connection that stays silent this long with commands pending is dead, even though TCP has
+      // not noticed (a stalled network or Redis): drop it, so the store reports degraded and, with
+      // no offline queue, fails each command at once instead of after its full timeout.
+      socketTimeout: Math.max(1000, 3 * options.commandTimeoutMs),
     });
     // Subscriber connections only receive; queueing the SUBSCRIBE until connected is what we want.
     this.#subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true });
