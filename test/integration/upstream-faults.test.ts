@@ -8,7 +8,7 @@ const TIMEOUT_MS = 500;
 const DEADLINE_MS = 1500;
 const MAX_RETRIES = 2;
 // Generous on purpose: the suite runs on a loaded 2-core machine; a hang would blow through it.
-const MARGIN_MS = 1000;
+const MARGIN_MS = 1500;
 
 interface Fixture {
   readonly gw: TestGateway;
@@ -117,23 +117,23 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
   });
 
   it('spends what is left of the deadline on a last, shorter attempt', async () => {
-    const { gw, proxy, ledger } = await setUp({ COBALT_TIMEOUT_MS: '1000', COBALT_DEADLINE_MS: '1500' });
+    const { gw, proxy, ledger } = await setUp({ COBALT_TIMEOUT_MS: '1000', COBALT_DEADLINE_MS: '2000' });
     await proxy.setFault({ kind: 'blackhole' });
 
     const [result] = await ledger.mintMany(gw, 1);
 
-    // The first attempt times out at 1 s; the second gets the ~0.4 s left (a fractional number of
+    // The first attempt times out at 1 s; the second gets the ~0.9 s left (a fractional number of
     // milliseconds, which AbortSignal.timeout refuses unless rounded) and times out at the deadline.
     expect(result!.outcome).toBe('COBALT_UNAVAILABLE');
-    expect(result!.ms).toBeGreaterThanOrEqual(1450);
-    ledger.expectNothingLost([result!], 1500 + MARGIN_MS);
+    expect(result!.ms).toBeGreaterThanOrEqual(1950);
+    ledger.expectNothingLost([result!], 2000 + MARGIN_MS);
     expect(proxy.stats().accepted).toBe(2);
     const failures = gw.logs.parsed().filter((line) => line['msg'] === 'cobalt call failed');
     expect(failures).toEqual([expect.objectContaining({ failure: 'timeout', attempt: 2 })]);
   });
 
   it('retries a connection reset on accept and succeeds on the next connection', async () => {
-    const { gw, proxy, ledger } = await setUp();
+    const { gw, proxy, ledger } = await setUp({ COBALT_TIMEOUT_MS: '1500', COBALT_DEADLINE_MS: '3000' });
     // Odd connections are reset, even ones pass; a kept-alive good connection is then reused.
     await proxy.setFault({ kind: 'flap', good: { kind: 'reset' }, bad: { kind: 'pass' }, everyConnections: 1 });
 
@@ -148,10 +148,10 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
   });
 
   it('retries attempts whose connections are reset mid-answer, and each retry succeeds', async () => {
-    const { gw, proxy, ledger } = await setUp();
-    await proxy.setFault({ kind: 'latency', chunkMs: 300 });
+    const { gw, proxy, ledger } = await setUp({ COBALT_TIMEOUT_MS: '1500', COBALT_DEADLINE_MS: '3000' });
+    // Requests pass at once; answers crawl back, so the attempts are mid-answer when reset.
+    await proxy.setFault({ kind: 'trickle', bytes: 1, everyMs: 100 });
     const pending = ledger.mintMany(gw, 3);
-    // Reset them once Cobalt has the requests and the answers are on their (slow) way back.
     const started = Date.now();
     while (gw.emulator.received(SESSION_TOKEN_PATH).length < 3) {
       if (Date.now() - started > 2000) throw new Error('requests never reached Cobalt');
@@ -163,7 +163,8 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
     const results = await pending;
 
     expect(outcomes(results)).toEqual(['ok', 'ok', 'ok']);
-    ledger.expectNothingLost(results, DEADLINE_MS + MARGIN_MS);
+    ledger.expectNothingLost(results, 3000 + MARGIN_MS);
+    expect(proxy.stats().resets).toBeGreaterThanOrEqual(3);
     // Minting is not idempotent at the wire: the retried requests reach Cobalt a second time.
     expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(6);
     expect(retriesLogged(gw)).toHaveLength(3);
@@ -223,7 +224,8 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
     const results = await ledger.mintMany(gw, 60);
 
     expect(new Set(outcomes(results))).toEqual(new Set(['COBALT_UNAVAILABLE']));
-    ledger.expectNothingLost(results, DEADLINE_MS + MARGIN_MS);
+    // 60 requests queue for the CPU before their Cobalt deadline even starts.
+    ledger.expectNothingLost(results, DEADLINE_MS + 4 * MARGIN_MS);
     // Without a budget this would be 60 × 2 = 120 retries. The budget allows 10 per second over its
     // 10 s window plus 20 % of the calls made: at most 100 + 12. (A breaker could only lower this.)
     const retries = retriesLogged(gw).length;
