@@ -46,15 +46,16 @@ export class RedisTokenStore implements TokenStore {
       maxRetriesPerRequest: 0,
       // Reconnect forever, at most every 2 s: Redis coming back must be noticed without a restart.
       retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+      // A connection that stays silent this long with commands pending is dead, even though TCP has
+      // not noticed (a stalled network, a stopped Redis): drop it. The store then reports degraded
+      // and fails each command at once instead of after its full timeout, and start-up (whose
+      // SUBSCRIBE would otherwise wait for an answer forever) goes on degraded.
+      socketTimeout: Math.max(1000, 3 * options.commandTimeoutMs),
     };
     this.#client = new Redis(options.url, {
       ...common,
       enableOfflineQueue: false,
       commandTimeout: options.commandTimeoutMs,
-      // A connection that stays silent this long with commands pending is dead, even though TCP has
-      // not noticed (a stalled network or Redis): drop it, so the store reports degraded and, with
-      // no offline queue, fails each command at once instead of after its full timeout.
-      socketTimeout: Math.max(1000, 3 * options.commandTimeoutMs),
     });
     // Subscriber connections only receive; queueing the SUBSCRIBE until connected is what we want.
     this.#subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true });
