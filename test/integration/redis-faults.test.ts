@@ -158,6 +158,38 @@ describe('the token cache when the network to Redis fails', () => {
     expect(gw.logs.text()).not.toContain('token-record-invalid');
   });
 
+  it('starts while Redis is black-holed, mints degraded, and becomes ready once Redis answers', async () => {
+    await inspect.flushall();
+    const proxy = await FaultProxy.start(redis.url);
+    await proxy.setFault({ kind: 'blackhole' });
+    const startedAt = Date.now();
+    const gw = await startTestGateway({
+      env: {
+        ...UNLIMITED,
+        REDIS_URL: proxy.urlFor(redis.url),
+        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
+      },
+    });
+    const ledger = new MintLedger();
+    fixtures.push({ gw, proxy, ledger });
+
+    expect(Date.now() - startedAt).toBeLessThan(5000);
+    expect(await readiness(gw)).toBe('degraded');
+    const during = await ledger.mintMany(gw, 2);
+    expect(during.map((r) => r.outcome)).toEqual(['ok', 'ok']);
+    ledger.expectNothingLost(during, MINT_BOUND_MS);
+
+    await proxy.setFault({ kind: 'pass' });
+    await until(async () => (await readiness(gw)) === 'ready', 5000, '/readyz says ready');
+    const account = freshAccount(gw.emulator);
+    const first = await ledger.mint(gw, account);
+    const second = await ledger.mint(gw, account);
+
+    expect(second.token).toBe(first.token);
+    expect(await tokenKeys()).toBeGreaterThanOrEqual(1);
+  });
+
   it('loses no mint while the connection to Redis flaps, and ends ready', async () => {
     const { gw, proxy, ledger } = await setUp();
     await proxy.setFault({ kind: 'flap', bad: { kind: 'reset' }, everyMs: 300 });
