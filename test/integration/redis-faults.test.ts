@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { FaultProxy, type Fault } from '../support/fault-proxy';
-import { MintLedger, UNLIMITED, type MintOutcome } from '../support/mint-ledger';
+import { expectSocketsBackTo, MintLedger, openSockets, UNLIMITED, type MintOutcome } from '../support/mint-ledger';
 import { startTestRedis, type TestRedis } from '../support/redis-server';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -43,11 +43,13 @@ describe('the token cache when the network to Redis fails', () => {
   let redis: TestRedis;
   let inspect: Redis;
   const fixtures: Fixture[] = [];
+  let socketsAtStart = 0;
 
   beforeAll(async () => {
     redis = await startTestRedis();
     inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await inspect.connect();
+    socketsAtStart = openSockets();
   });
   afterAll(async () => {
     inspect.disconnect();
@@ -204,5 +206,9 @@ describe('the token cache when the network to Redis fails', () => {
     ledger.expectNothingLost(during, MINT_BOUND_MS);
     await proxy.setFault({ kind: 'pass' });
     await until(async () => (await readiness(gw)) === 'ready', 5000, '/readyz says ready again');
+  });
+
+  it('leaves no socket open in this process once every gateway and proxy has stopped', async () => {
+    await expectSocketsBackTo(socketsAtStart);
   });
 });

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { FaultProxy } from '../support/fault-proxy';
-import { MintLedger, UNLIMITED, type MintOutcome } from '../support/mint-ledger';
+import { expectSocketsBackTo, MintLedger, openSockets, UNLIMITED, type MintOutcome } from '../support/mint-ledger';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
@@ -28,6 +28,11 @@ interface Fixture {
  */
 describe('createSessionToken through a faulty network to Cobalt', () => {
   const fixtures: Fixture[] = [];
+  let socketsAtStart = 0;
+
+  beforeAll(() => {
+    socketsAtStart = openSockets();
+  });
 
   async function setUp(env: Record<string, string> = {}): Promise<Fixture> {
     let proxy: FaultProxy | undefined;
@@ -250,5 +255,9 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
     const after = await Promise.all(during.map(({ account }) => ledger.mint(gw, account)));
 
     expect(outcomes(after)).toEqual(Array(during.length).fill('ok'));
+  });
+
+  it('leaves no socket open in this process once every gateway and proxy has stopped', async () => {
+    await expectSocketsBackTo(socketsAtStart);
   });
 });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { expect } from '@jest/globals';
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import { ErrorCode } from '../../src/errors/error-code';
@@ -104,4 +105,21 @@ export class MintLedger {
       }
     }
   }
+}
+
+/** Sockets this process holds open (both ends of loopback connections count). */
+export function openSockets(): number {
+  // Undocumented but stable since Node 0.x; the measure RELIABILITY.md §8 asks for ("open sockets").
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles.filter((handle) => handle instanceof net.Socket).length;
+}
+
+/**
+ * Resolves once at most `baseline` sockets are open, or fails with the count after `timeoutMs`. Keep
+ * it under 5 s, Node's keep-alive timeout, or idle connections left behind would close by themselves.
+ */
+export async function expectSocketsBackTo(baseline: number, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (openSockets() > baseline && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(openSockets()).toBeLessThanOrEqual(baseline);
 }
