@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
  */
 export function createRedisClient(
   url: string,
-  options: { readonly commandTimeoutMs?: number; readonly subscriber?: boolean },
+  options: { readonly commandTimeoutMs: number; readonly subscriber?: boolean },
 ): Redis {
   return new Redis(url, {
     lazyConnect: true,
@@ -16,8 +16,13 @@ export function createRedisClient(
     maxRetriesPerRequest: 0,
     // Reconnect forever, at most every 2 s: Redis coming back must be noticed without a restart.
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+    // A connection that stays silent this long with commands pending is dead, even though TCP has
+    // not noticed (a stalled network, a stopped Redis): drop it. Callers then see `degraded` and
+    // fail each command at once instead of after its full timeout, and start-up (whose SUBSCRIBE
+    // would otherwise wait for an answer forever) goes on degraded.
+    socketTimeout: Math.max(1000, 3 * options.commandTimeoutMs),
     // Subscriber connections only receive; queueing the SUBSCRIBE until connected is what we want.
     enableOfflineQueue: options.subscriber === true,
-    ...(options.commandTimeoutMs !== undefined && { commandTimeout: options.commandTimeoutMs }),
+    ...(options.subscriber !== true && { commandTimeout: options.commandTimeoutMs }),
   });
 }

@@ -42,7 +42,7 @@ export class RedisTokenStore implements TokenStore {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#client = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs });
-    this.#subscriber = createRedisClient(options.url, { subscriber: true });
+    this.#subscriber = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs, subscriber: true });
     for (const connection of [this.#client, this.#subscriber]) {
       connection.on('error', (error: unknown) => this.#warn(error, 'redis connection error'));
     }

@@ -29,7 +29,9 @@ describe('the session-token cache (in memory)', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { TOKEN_FORCE_REFRESH_INTERVAL_S: '30', COBALT_TIMEOUT_MS: '800', COBALT_DEADLINE_MS: '1500' },
+      // Attempts long enough that a loaded CI machine does not time one out and retry it, which
+      // would add a Cobalt call to the exact counts below.
+      env: { TOKEN_FORCE_REFRESH_INTERVAL_S: '30', COBALT_TIMEOUT_MS: '3000', COBALT_DEADLINE_MS: '3500' },
       now: () => Date.now() + clockOffsetMs,
     });
   });

@@ -30,8 +30,11 @@ export interface TestGatewayOptions {
   /** Extra environment, parsed by the real loadConfig. */
   readonly env?: Record<string, string>;
   readonly emulator?: Partial<EmulatorOptions>;
-  /** Point the gateway somewhere other than the emulator (a closed port, a redirect target…). */
-  readonly cobaltBaseUrl?: string;
+  /**
+   * Point the gateway somewhere other than the emulator (a closed port, a redirect target…), or, as a
+   * function, somewhere derived from the emulator's URL (a fault proxy in front of it).
+   */
+  readonly cobaltBaseUrl?: string | ((emulatorUrl: string) => string | Promise<string>);
   /** The API key the gateway sends; defaults to one the emulator knows. */
   readonly apiKey?: string;
   readonly logLevel?: 'debug' | 'trace' | 'info';
@@ -57,13 +60,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 }
 
 async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions): Promise<TestGateway> {
+  const cobaltBaseUrl =
+    typeof options.cobaltBaseUrl === 'function' ? await options.cobaltBaseUrl(emulator.url) : options.cobaltBaseUrl;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'debug',
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
     COBALT_API_KEY: options.apiKey ?? TEST_API_KEY,
-    COBALT_BASE_URL: options.cobaltBaseUrl ?? emulator.url,
+    COBALT_BASE_URL: cobaltBaseUrl ?? emulator.url,
     // Tests mint in bursts from one IP, far past what one user does; the rate-limit tests set their
     // own limits, every other test runs with limits it cannot reach.
     RATE_LIMIT_MINTS_PER_MINUTE: '1000000',
