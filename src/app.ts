@@ -14,6 +14,9 @@ import { buildGatewaySchema } from './schema/build-schema';
 import { createApolloServer } from './server/apollo-server';
 import { createHttpServer } from './server/http-server';
 import { createPlayground } from './server/playground/playground';
+import { IntegrationsService } from './integrations/integrations.service';
+import { IntegrationResolver } from './resolvers/integration.resolver';
+import { LinkedAccountResolver } from './resolvers/linked-account.resolver';
 import { createTokenStore } from './session-tokens/create-token-store';
 import { SessionTokenService } from './session-tokens/session-token.service';
 
@@ -70,17 +73,27 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       }),
       forceRefreshIntervalMs: config.tokenCache.forceRefreshIntervalS * 1000,
       // A leader makes at most two Cobalt operations (the second when a reused token needs
-      // rotating), each within the deadline; waiting longer would only add latency.
-      flightWaitMs: 2 * config.cobalt.deadlineMs + 1000,
+      // rotating), each within the deadline, plus an upsert and a second mint when it provisions;
+      // waiting longer would only add latency.
+      flightWaitMs: (config.autoProvision ? 4 : 2) * config.cobalt.deadlineMs + 1000,
+      autoProvision: config.autoProvision,
     },
     ...(overrides.now !== undefined && { now: overrides.now }),
   });
 
   tokenStats = () => sessionTokens.stats;
+  const integrations = new IntegrationsService({
+    cobalt,
+    sessionTokens,
+    cacheTtlMs: config.integrations.cacheTtlS * 1000,
+    ...(overrides.now !== undefined && { now: overrides.now }),
+  });
 
   const instances = new Map<unknown, unknown>([
     [SessionTokenResolver, new SessionTokenResolver(sessionTokens)],
     [ViewerResolver, new ViewerResolver()],
+    [LinkedAccountResolver, new LinkedAccountResolver(cobalt, integrations)],
+    [IntegrationResolver, new IntegrationResolver(integrations)],
   ]);
   const schema = buildGatewaySchema({
     get: (someClass: unknown) => {

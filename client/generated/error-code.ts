@@ -1,4 +1,13 @@
 /* Generated from schema/schema.graphql by GraphQL Code Generator. Do not edit. */
+/** State of one connection between the user and an application. */
+export type ConnectionStatus =
+  /** Working. */
+  | 'ACTIVE'
+  /** The credentials expired: the user must connect again. */
+  | 'EXPIRED'
+  /** A state this gateway does not know yet. */
+  | 'OTHER';
+
 /** Machine-readable code in `extensions.code` of every error the gateway itself raises. */
 export type ErrorCode =
   /** An argument or variable is invalid. */
@@ -11,6 +20,8 @@ export type ErrorCode =
   | 'COBALT_RATE_LIMITED'
   /** Cobalt timed out, refused the connection or answered 5xx. */
   | 'COBALT_UNAVAILABLE'
+  /** Cobalt knows no application with this slug for your organisation (Cobalt answered 404). */
+  | 'INTEGRATION_NOT_FOUND'
   /** Something unexpected failed. Quote `requestId` to the operators; the details are in their logs. */
   | 'INTERNAL_SERVER_ERROR'
   /** Cobalt knows no linked account for the signed-in user (Cobalt answers 400 or 500 for this). Provision it first. */
@@ -19,3 +30,12 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   /** The request has no bearer token, or it is invalid or expired. Sign in again. */
   | 'UNAUTHENTICATED';
+
+/** How the user authenticates to the application. */
+export type IntegrationAuthType =
+  /** The user enters an API key or credentials. */
+  | 'KEY_BASED'
+  /** OAuth 2: the user signs in at the application's site. */
+  | 'OAUTH2'
+  /** A method this gateway does not know yet. */
+  | 'OTHER';

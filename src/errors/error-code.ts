@@ -9,6 +9,7 @@ import { registerEnumType } from 'type-graphql';
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   LINKED_ACCOUNT_NOT_FOUND = 'LINKED_ACCOUNT_NOT_FOUND',
+  INTEGRATION_NOT_FOUND = 'INTEGRATION_NOT_FOUND',
   COBALT_UNAVAILABLE = 'COBALT_UNAVAILABLE',
   COBALT_RATE_LIMITED = 'COBALT_RATE_LIMITED',
   COBALT_AUTH_FAILED = 'COBALT_AUTH_FAILED',
@@ -39,6 +40,11 @@ export const errorPolicy: { readonly [C in ErrorCode]: CodePolicy } = {
     message: 'No Cobalt linked account exists for this user.',
     description:
       'Cobalt knows no linked account for the signed-in user (Cobalt answers 400 or 500 for this). Provision it first.',
+  },
+  [ErrorCode.INTEGRATION_NOT_FOUND]: {
+    retryable: false,
+    message: 'No such integration.',
+    description: 'Cobalt knows no application with this slug for your organisation (Cobalt answered 404).',
   },
   [ErrorCode.COBALT_UNAVAILABLE]: {
     retryable: true,

@@ -3,6 +3,7 @@ import { CurrentViewer } from '../auth/current-viewer.decorator';
 import type { Viewer } from '../auth/viewer';
 import { SessionTokenService } from '../session-tokens/session-token.service';
 import { SessionToken } from './session-token.type';
+import { toLinkedAccountProfile } from './viewer-profile';
 
 @Resolver(() => SessionToken)
 export class SessionTokenResolver {
@@ -21,7 +22,10 @@ export class SessionTokenResolver {
     })
     forceRefresh: boolean,
   ): Promise<SessionToken> {
-    const cached = await this.sessionTokens.getToken(viewer.linkedAccountId, { forceRefresh });
+    const cached = await this.sessionTokens.getToken(viewer.linkedAccountId, {
+      forceRefresh,
+      profile: toLinkedAccountProfile(viewer.profile),
+    });
     return Object.assign(new SessionToken(), {
       token: cached.token,
       expiresAt: new Date(cached.expiresAt),
