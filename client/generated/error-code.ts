@@ -14,7 +14,7 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   /** Cobalt rejected the gateway's API key (401/403): the key is wrong or for another environment. An operator must fix it. */
   | 'COBALT_AUTH_FAILED'
-  /** Cobalt answered 2xx without JSON or without a usable token. */
+  /** Cobalt answered 2xx without JSON or not in its documented shape (e.g. without a usable token). */
   | 'COBALT_BAD_RESPONSE'
   /** Cobalt answered 429. `retryAfterSeconds` is set when Cobalt said how long to wait. */
   | 'COBALT_RATE_LIMITED'

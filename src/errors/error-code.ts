@@ -65,7 +65,7 @@ export const errorPolicy: { readonly [C in ErrorCode]: CodePolicy } = {
   [ErrorCode.COBALT_BAD_RESPONSE]: {
     retryable: true,
     message: 'Cobalt sent a response the gateway could not understand.',
-    description: 'Cobalt answered 2xx without JSON or without a usable token.',
+    description: 'Cobalt answered 2xx without JSON or not in its documented shape (e.g. without a usable token).',
   },
   [ErrorCode.RATE_LIMITED]: {
     retryable: true,
