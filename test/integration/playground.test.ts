@@ -42,7 +42,7 @@ describe('the playground, in a real headless Chromium', () => {
       await page.locator('.graphiql-execute-button').click();
       await page.getByRole('menuitem', { name: operation, exact: true }).click();
       await page.waitForFunction(
-        (text) => document.querySelector('.graphiql-response')?.textContent?.includes(text) === true,
+        (text) => document.querySelector('.graphiql-response')?.textContent.includes(text) === true,
         until,
         { timeout: 20_000 },
       );
