@@ -14,6 +14,7 @@ import { buildGatewaySchema } from './schema/build-schema';
 import { createApolloServer } from './server/apollo-server';
 import { createHttpServer } from './server/http-server';
 import { createPlayground } from './server/playground/playground';
+import { createIntegrationsCache } from './integrations/integrations-cache';
 import { IntegrationsService } from './integrations/integrations.service';
 import { IntegrationResolver } from './resolvers/integration.resolver';
 import { LinkedAccountResolver } from './resolvers/linked-account.resolver';
@@ -82,11 +83,16 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   });
 
   tokenStats = () => sessionTokens.stats;
+  const integrationsCache = createIntegrationsCache(config.tokenCache.store, {
+    apiKey: config.cobalt.apiKey,
+    log,
+    ...(overrides.now !== undefined && { now: overrides.now }),
+  });
   const integrations = new IntegrationsService({
     cobalt,
     sessionTokens,
+    cache: integrationsCache,
     cacheTtlMs: config.integrations.cacheTtlS * 1000,
-    ...(overrides.now !== undefined && { now: overrides.now }),
   });
 
   const instances = new Map<unknown, unknown>([
@@ -141,6 +147,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     log,
     async start() {
       await store.connect();
+      await integrationsCache.connect();
       await apollo.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -162,6 +169,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       });
       await apollo.stop();
       await store.close();
+      await integrationsCache.close();
     },
   };
 }

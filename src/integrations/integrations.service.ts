@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import { LRUCache } from 'lru-cache';
 import type { CobaltApplication } from '../cobalt/application';
 import type { CobaltDataSource } from '../cobalt/cobalt.data-source';
 import type { LinkedAccountProfile } from '../cobalt/linked-account';
@@ -7,13 +6,15 @@ import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
 import type { SessionTokenService } from '../session-tokens/session-token.service';
 import { isValidSlug } from './integration-slug';
+import type { IntegrationsCache } from './integrations-cache';
 
 export interface IntegrationsServiceDeps {
   readonly cobalt: Pick<CobaltDataSource, 'listApplications' | 'getApplication' | 'createConnectUrl'>;
   readonly sessionTokens: Pick<SessionTokenService, 'getToken'>;
+  /** Where lists are kept between requests (memory, or Redis shared by the instances). */
+  readonly cache: IntegrationsCache;
   /** How long a list is reused; 0 turns the cache off (per-request de-duplication stays). */
   readonly cacheTtlMs: number;
-  readonly now?: () => number;
 }
 
 /** What one GraphQL request may ask about integrations; built lazily, once per request. */
@@ -30,8 +31,6 @@ export interface ConnectUrlOptions {
 // Applications missing from the list are looked up one by one; an operation may ask for a few
 // (aliases), not for hundreds of Cobalt calls.
 const MAX_SLUG_LOOKUPS_PER_REQUEST = 5;
-// Cobalt's lists are small (tens of apps); this bounds the cache in bytes of JSON, not in entries.
-const CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * The user's integrations (Cobalt applications with their connection state) and the hosted-connect
@@ -39,18 +38,10 @@ const CACHE_MAX_BYTES = 64 * 1024 * 1024;
  * concurrent requests ask; within one request every field sees the same list (DataLoader).
  */
 export class IntegrationsService {
-  readonly #cache: LRUCache<string, { apps: readonly CobaltApplication[]; expiresAt: number }>;
   readonly #loading = new Map<string, Promise<readonly CobaltApplication[]>>();
-  // Bumped by invalidate(): a list that was in flight meanwhile is not cached, it may predate the change.
-  readonly #generation = new Map<string, number>();
   readonly #perRequest = new WeakMap<object, IntegrationLoaders>();
 
-  constructor(private readonly deps: IntegrationsServiceDeps) {
-    this.#cache = new LRUCache({
-      maxSize: CACHE_MAX_BYTES,
-      sizeCalculation: (entry) => Math.max(1, JSON.stringify(entry.apps).length),
-    });
-  }
+  constructor(private readonly deps: IntegrationsServiceDeps) {}
 
   /** The loaders of one request, keyed by its context object (created on first use, dropped with it). */
   loadersFor(request: object): IntegrationLoaders {
@@ -64,31 +55,31 @@ export class IntegrationsService {
 
   /** The account's applications, from the cache while it is fresh. */
   async list(linkedAccountId: string): Promise<readonly CobaltApplication[]> {
-    const cached = this.#cache.get(linkedAccountId);
-    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.apps;
+    const caching = this.deps.cacheTtlMs > 0;
+    const cached = caching ? await this.deps.cache.get(linkedAccountId) : undefined;
+    if (cached !== undefined) return cached;
     const inFlight = this.#loading.get(linkedAccountId);
     if (inFlight !== undefined) return inFlight;
-    const generation = this.#generation.get(linkedAccountId) ?? 0;
-    const loading = this.deps.cobalt
-      .listApplications(linkedAccountId)
-      .then((apps) => {
-        if (this.deps.cacheTtlMs > 0 && (this.#generation.get(linkedAccountId) ?? 0) === generation) {
-          this.#cache.set(linkedAccountId, { apps, expiresAt: this.#now() + this.deps.cacheTtlMs });
-        }
-        return apps;
-      })
-      .finally(() => {
-        if (this.#loading.get(linkedAccountId) === loading) this.#loading.delete(linkedAccountId);
-      });
+    // Registered before any further await, so concurrent askers in this process share the load.
+    const loading = this.#load(linkedAccountId, caching).finally(() => {
+      if (this.#loading.get(linkedAccountId) === loading) this.#loading.delete(linkedAccountId);
+    });
     this.#loading.set(linkedAccountId, loading);
     return loading;
   }
 
   /** Forgets the account's list, after something that changes it (profile upsert, connect). */
-  invalidate(linkedAccountId: string): void {
-    this.#generation.set(linkedAccountId, (this.#generation.get(linkedAccountId) ?? 0) + 1);
-    this.#cache.delete(linkedAccountId);
+  async invalidate(linkedAccountId: string): Promise<void> {
     this.#loading.delete(linkedAccountId);
+    await this.deps.cache.invalidate(linkedAccountId);
+  }
+
+  async #load(linkedAccountId: string, caching: boolean): Promise<readonly CobaltApplication[]> {
+    // Read first: a list loaded across an invalidation (here or on another instance) is not stored.
+    const generation = caching ? await this.deps.cache.generation(linkedAccountId) : '';
+    const apps = await this.deps.cobalt.listApplications(linkedAccountId);
+    if (caching) await this.deps.cache.set(linkedAccountId, apps, this.deps.cacheTtlMs, generation);
+    return apps;
   }
 
   /**
@@ -119,11 +110,11 @@ export class IntegrationsService {
       if (!(error instanceof GatewayError) || error.code !== ErrorCode.COBALT_AUTH_FAILED) throw error;
       const rotated = await this.deps.sessionTokens.getToken(linkedAccountId, { profile, forceRefresh: true });
       url = await this.deps.cobalt.createConnectUrl(rotated.token, body, options.configId);
-      this.invalidate(linkedAccountId);
+      await this.invalidate(linkedAccountId);
       return { url, expiresAt: new Date(rotated.expiresAt) };
     }
     // The user is about to connect: the next list must come from Cobalt.
-    this.invalidate(linkedAccountId);
+    await this.invalidate(linkedAccountId);
     return { url, expiresAt: new Date(token.expiresAt) };
   }
 
@@ -153,10 +144,6 @@ export class IntegrationsService {
       { cacheKeyFn: ({ linkedAccountId, slug }) => `${linkedAccountId}\n${slug}` },
     );
     return { list, bySlug };
-  }
-
-  #now(): number {
-    return (this.deps.now ?? Date.now)();
   }
 }
 

@@ -60,7 +60,7 @@ export class LinkedAccountResolver {
       });
     } finally {
       // Even a failed upsert may have reached Cobalt; a fresh list costs one call.
-      this.integrations.invalidate(viewer.linkedAccountId);
+      await this.integrations.invalidate(viewer.linkedAccountId);
     }
   }
 }
