@@ -95,7 +95,9 @@ export const envSchema = z.object({
     .min(0)
     .max(3600)
     .default(30)
-    .describe("How long a user's integration list from Cobalt is reused (`0`: never). Mutations clear it."),
+    .describe(
+      "How long a user's integration list from Cobalt is reused (`0`: never); in Redis with `REDIS_URL`. Mutations clear it.",
+    ),
   GRAPHQL_INTROSPECTION: z
     .enum(['true', 'false'])
     .optional()

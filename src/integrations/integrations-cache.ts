@@ -189,8 +189,9 @@ export class RedisIntegrationsCache implements IntegrationsCache {
     }
   }
 
-  async close(): Promise<void> {
-    await this.#client.quit().catch(() => this.#client.disconnect());
+  close(): Promise<void> {
+    this.#client.disconnect();
+    return Promise.resolve();
   }
 
   #listKey(linkedAccountId: string): string {
