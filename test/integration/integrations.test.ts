@@ -62,6 +62,20 @@ describe('integrations', () => {
     expect(new URLSearchParams(sent!.search).get('linked_account_id')).toBe(account);
   });
 
+  it('names an account id that a header would mangle only in the query string', async () => {
+    // axios drops non-Latin-1 characters from header values: "用户" would name another account.
+    const account = `josé.用户_${process.pid}@example.com`;
+    gw.emulator.addLinkedAccount(account);
+    gw.emulator.connectApplication(account, 'slack');
+
+    const res = await graphqlRequest(gw.url, IntegrationsDocument, { token: await bearerFor(account) });
+
+    expect(res.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(true);
+    const [sent] = gw.emulator.received(LIST_PATH);
+    expect(sent!.headers['linked_account_id']).toBeUndefined();
+    expect(new URLSearchParams(sent!.search).get('linked_account_id')).toBe(account);
+  });
+
   it('shows the connections of a connected account', async () => {
     const account = freshAccount(gw.emulator);
     gw.emulator.connectApplication(account, 'hubspot');
