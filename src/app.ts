@@ -16,6 +16,10 @@ import { buildGatewaySchema } from './schema/build-schema';
 import { createApolloServer } from './server/apollo-server';
 import { createHttpServer } from './server/http-server';
 import { createPlayground } from './server/playground/playground';
+import { createIntegrationsCache } from './integrations/integrations-cache';
+import { IntegrationsService } from './integrations/integrations.service';
+import { IntegrationResolver } from './resolvers/integration.resolver';
+import { LinkedAccountResolver } from './resolvers/linked-account.resolver';
 import { createTokenStore } from './session-tokens/create-token-store';
 import { SessionTokenService } from './session-tokens/session-token.service';
 
@@ -100,17 +104,32 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       }),
       forceRefreshIntervalMs: config.tokenCache.forceRefreshIntervalS * 1000,
       // A leader makes at most two Cobalt operations (the second when a reused token needs
-      // rotating), each within the deadline; waiting longer would only add latency.
-      flightWaitMs: 2 * config.cobalt.deadlineMs + 1000,
+      // rotating), each within the deadline, plus an upsert and a second mint when it provisions;
+      // waiting longer would only add latency.
+      flightWaitMs: (config.autoProvision ? 4 : 2) * config.cobalt.deadlineMs + 1000,
+      autoProvision: config.autoProvision,
     },
     ...(overrides.now !== undefined && { now: overrides.now }),
   });
 
   tokenStats = () => sessionTokens.stats;
+  const integrationsCache = createIntegrationsCache(config.tokenCache.store, {
+    apiKey: config.cobalt.apiKey,
+    log,
+    ...(overrides.now !== undefined && { now: overrides.now }),
+  });
+  const integrations = new IntegrationsService({
+    cobalt,
+    sessionTokens,
+    cache: integrationsCache,
+    cacheTtlMs: config.integrations.cacheTtlS * 1000,
+  });
 
   const instances = new Map<unknown, unknown>([
     [SessionTokenResolver, new SessionTokenResolver(sessionTokens, rateLimits.mints)],
     [ViewerResolver, new ViewerResolver()],
+    [LinkedAccountResolver, new LinkedAccountResolver(cobalt, integrations)],
+    [IntegrationResolver, new IntegrationResolver(integrations)],
   ]);
   const schema = buildGatewaySchema({
     get: (someClass: unknown) => {
@@ -162,7 +181,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   return {
     log,
     async start() {
-      await Promise.all([store.connect(), rateLimits.connect()]);
+      await Promise.all([store.connect(), rateLimits.connect(), integrationsCache.connect()]);
       await apollo.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -191,7 +210,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       clearTimeout(cutOff);
       await apollo.stop();
       breaker.shutdown();
-      await Promise.all([store.close(), rateLimits.close()]);
+      await Promise.all([store.close(), rateLimits.close(), integrationsCache.close()]);
     },
   };
 }

@@ -14,10 +14,14 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "fragment IntegrationFields on Integration {\n  slug\n  name\n  icon\n  description\n  authType\n  connected\n  reauthRequired\n  connectedAccounts {\n    identifier\n    status\n    connectedAt\n  }\n}\n\nquery Integrations($filter: IntegrationFilter) {\n  integrations(filter: $filter) {\n    ...IntegrationFields\n  }\n}\n\nquery Integration($slug: String!) {\n  integration(slug: $slug) {\n    ...IntegrationFields\n  }\n}\n\nmutation CreateConnectUrl($slug: String!, $input: ConnectUrlInput) {\n  createConnectUrl(slug: $slug, input: $input) {\n    url\n    expiresAt\n  }\n}": typeof types.IntegrationFieldsFragmentDoc,
+    "mutation UpsertLinkedAccount($input: LinkedAccountInput!) {\n  upsertLinkedAccount(input: $input) {\n    accountId\n    name\n    environment\n    udf {\n      key\n      value\n    }\n    createdAt\n  }\n}": typeof types.UpsertLinkedAccountDocument,
     "mutation CreateSessionToken($forceRefresh: Boolean = false) {\n  createSessionToken(forceRefresh: $forceRefresh) {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}\n\nmutation RevokeSessionToken {\n  revokeSessionToken\n}": typeof types.CreateSessionTokenDocument,
     "query Viewer {\n  viewer {\n    linkedAccountId\n  }\n}": typeof types.ViewerDocument,
 };
 const documents: Documents = {
+    "fragment IntegrationFields on Integration {\n  slug\n  name\n  icon\n  description\n  authType\n  connected\n  reauthRequired\n  connectedAccounts {\n    identifier\n    status\n    connectedAt\n  }\n}\n\nquery Integrations($filter: IntegrationFilter) {\n  integrations(filter: $filter) {\n    ...IntegrationFields\n  }\n}\n\nquery Integration($slug: String!) {\n  integration(slug: $slug) {\n    ...IntegrationFields\n  }\n}\n\nmutation CreateConnectUrl($slug: String!, $input: ConnectUrlInput) {\n  createConnectUrl(slug: $slug, input: $input) {\n    url\n    expiresAt\n  }\n}": types.IntegrationFieldsFragmentDoc,
+    "mutation UpsertLinkedAccount($input: LinkedAccountInput!) {\n  upsertLinkedAccount(input: $input) {\n    accountId\n    name\n    environment\n    udf {\n      key\n      value\n    }\n    createdAt\n  }\n}": types.UpsertLinkedAccountDocument,
     "mutation CreateSessionToken($forceRefresh: Boolean = false) {\n  createSessionToken(forceRefresh: $forceRefresh) {\n    token\n    expiresAt\n    linkedAccountId\n  }\n}\n\nmutation RevokeSessionToken {\n  revokeSessionToken\n}": types.CreateSessionTokenDocument,
     "query Viewer {\n  viewer {\n    linkedAccountId\n  }\n}": types.ViewerDocument,
 };
@@ -36,6 +40,14 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment IntegrationFields on Integration {\n  slug\n  name\n  icon\n  description\n  authType\n  connected\n  reauthRequired\n  connectedAccounts {\n    identifier\n    status\n    connectedAt\n  }\n}\n\nquery Integrations($filter: IntegrationFilter) {\n  integrations(filter: $filter) {\n    ...IntegrationFields\n  }\n}\n\nquery Integration($slug: String!) {\n  integration(slug: $slug) {\n    ...IntegrationFields\n  }\n}\n\nmutation CreateConnectUrl($slug: String!, $input: ConnectUrlInput) {\n  createConnectUrl(slug: $slug, input: $input) {\n    url\n    expiresAt\n  }\n}"): (typeof documents)["fragment IntegrationFields on Integration {\n  slug\n  name\n  icon\n  description\n  authType\n  connected\n  reauthRequired\n  connectedAccounts {\n    identifier\n    status\n    connectedAt\n  }\n}\n\nquery Integrations($filter: IntegrationFilter) {\n  integrations(filter: $filter) {\n    ...IntegrationFields\n  }\n}\n\nquery Integration($slug: String!) {\n  integration(slug: $slug) {\n    ...IntegrationFields\n  }\n}\n\nmutation CreateConnectUrl($slug: String!, $input: ConnectUrlInput) {\n  createConnectUrl(slug: $slug, input: $input) {\n    url\n    expiresAt\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UpsertLinkedAccount($input: LinkedAccountInput!) {\n  upsertLinkedAccount(input: $input) {\n    accountId\n    name\n    environment\n    udf {\n      key\n      value\n    }\n    createdAt\n  }\n}"): (typeof documents)["mutation UpsertLinkedAccount($input: LinkedAccountInput!) {\n  upsertLinkedAccount(input: $input) {\n    accountId\n    name\n    environment\n    udf {\n      key\n      value\n    }\n    createdAt\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

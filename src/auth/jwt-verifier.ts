@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/load-config';
 import { createJwksKeySet, isFetchFailure, type JwksKeySetOptions } from './jwks-key-set';
 import { checkLinkedAccountId } from './linked-account-id';
+import { readProfileClaims } from './profile-claims';
 import type { Viewer } from './viewer';
 
 /** Why a token was refused. Logged (never the token), not sent to the client. */
@@ -120,7 +121,11 @@ export function createJwtVerifier(
       if (claim === undefined) return { ok: false, reason: 'missing-claim' };
       if (checkLinkedAccountId(claim) !== undefined) return { ok: false, reason: 'invalid-linked-account-id' };
       const subject = typeof payload['sub'] === 'string' ? payload['sub'] : undefined;
-      const viewer: Viewer = { subject, linkedAccountId: claim as string };
+      const viewer: Viewer = {
+        subject,
+        linkedAccountId: claim as string,
+        profile: readProfileClaims(payload, settings.profileClaims),
+      };
       // `exp` is required by the verify options, so it is a number here.
       verified.set(digest, { viewer, expMs: (payload['exp'] as number) * 1000 });
       return { ok: true, viewer };

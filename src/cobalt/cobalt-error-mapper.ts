@@ -11,7 +11,13 @@ import type { CobaltErrorBody } from './cobalt.wire';
  */
 export function isUnknownLinkedAccount(body: CobaltErrorBody | undefined): boolean {
   if (body === undefined) return false;
-  return body.errorCode === 'INVALID_LINKED_ACCOUNT_ID' || /no linked account found/i.test(body.message ?? '');
+  return (
+    body.errorCode === 'INVALID_LINKED_ACCOUNT_ID' ||
+    /no linked account found/i.test(body.message ?? '') ||
+    // The linked-account-scoped routes (GET /application…) answer 404 "Linked Account with account id
+    // X for org Y in environment Z not found" instead (cobalt-api.md §5.4, §6.1).
+    /linked account with account id .* not found/i.test(body.message ?? '')
+  );
 }
 
 export type FailureSeverity = 'warn' | 'error';
@@ -56,6 +62,11 @@ export function toGatewayError(failure: CobaltFailure): MappedFailure {
       if (status === 401 || status === 403) {
         // Our key is wrong, not the user's credentials: never UNAUTHENTICATED (STYLE.md §8.3).
         return { error: new GatewayError(ErrorCode.COBALT_AUTH_FAILED), severity: 'error' };
+      }
+      if (status === 404 && failure.resource === 'application') {
+        // GET /application/{slug} for a slug the org does not have: 404 EXTERNAL_API_FAILURE "Application
+        // with app_type 'x' not found" (cobalt-api.md §6.2). The account case was matched above.
+        return { error: new GatewayError(ErrorCode.INTEGRATION_NOT_FOUND), severity: 'warn' };
       }
       if (status === 429) {
         const retry = failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds };

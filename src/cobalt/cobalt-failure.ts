@@ -10,6 +10,8 @@ export type CobaltFailure =
       readonly status: number;
       readonly body: CobaltErrorBody | undefined;
       readonly retryAfterSeconds: number | undefined;
+      /** What the request's path named (`/application/{slug}`), so a 404 can mean "no such thing". */
+      readonly resource?: 'application';
     }
   | { readonly kind: 'timeout' }
   | { readonly kind: 'network'; readonly errno: string }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
 import type { Secret } from '../config/secret';
 import type { Logger } from '../observability/logger';
 import { GatewayError } from '../errors/gateway-error';
@@ -8,7 +9,17 @@ import type { CobaltCallBudget } from '../rate-limits/rate-limits';
 import type { CobaltCircuitBreaker } from './circuit-breaker';
 import { parseRetryAfter, toGatewayError } from './cobalt-error-mapper';
 import { CobaltFailureError, describeFailure, type CobaltFailure } from './cobalt-failure';
-import { parseErrorBody, revokeResponseSchema, sessionTokenResponseSchema } from './cobalt.wire';
+import { toApplication, type CobaltApplication } from './application';
+import {
+  applicationListSchema,
+  applicationSchema,
+  connectUrlResponseSchema,
+  linkedAccountSchema,
+  parseErrorBody,
+  revokeResponseSchema,
+  sessionTokenResponseSchema,
+} from './cobalt.wire';
+import { toLinkedAccount, type CobaltLinkedAccount, type LinkedAccountProfile } from './linked-account';
 import { backoffMs, isRetryable, RetryBudget } from './retry-policy';
 import { readSessionToken, type CobaltSessionToken } from './session-token';
 
@@ -118,6 +129,81 @@ export class CobaltDataSource {
     });
   }
 
+  /**
+   * `PUT /api/v2/public/linked-account`: creates the account or updates its name and merges its
+   * user-defined fields (cobalt-api.md §5.3). Idempotent, so retrying it is safe.
+   */
+  async upsertLinkedAccount(linkedAccountId: string, profile: LinkedAccountProfile): Promise<CobaltLinkedAccount> {
+    return this.#call('upsertLinkedAccount', async (timeoutMs) => {
+      const response = await this.#send(timeoutMs, 'PUT', '/api/v2/public/linked-account', {
+        auth: 'api-key',
+        body: {
+          linked_account_id: linkedAccountId,
+          ...(profile.name !== undefined && { name: profile.name }),
+          ...(profile.udf !== undefined && { udf: profile.udf }),
+        },
+      });
+      this.#failUnlessOk(response);
+      const account = parseBody(response, linkedAccountSchema, 'unexpected linked-account answer');
+      if (account.account_id !== linkedAccountId) {
+        throw new CobaltFailureError({ kind: 'invalid-response', reason: 'upsert answered for another account' });
+      }
+      return { status: response.status, value: toLinkedAccount(account) };
+    });
+  }
+
+  /** `GET /api/v2/public/application`: every application with this account's connection state (§6.1). */
+  async listApplications(linkedAccountId: string): Promise<CobaltApplication[]> {
+    return this.#call('listApplications', async (timeoutMs) => {
+      const response = await this.#send(timeoutMs, 'GET', '/api/v2/public/application', {
+        auth: 'api-key',
+        ...accountScope(linkedAccountId),
+      });
+      this.#failUnlessOk(response);
+      const list = parseBody(response, applicationListSchema, 'unexpected application list');
+      return { status: response.status, value: list.map(toApplication) };
+    });
+  }
+
+  /**
+   * `GET /api/v2/public/application/{slug}` (§6.2). A 404 that is not about the account means the slug
+   * is unknown. The slug must already be validated by the caller; it is encoded here regardless.
+   */
+  async getApplication(linkedAccountId: string, slug: string): Promise<CobaltApplication> {
+    return this.#call('getApplication', async (timeoutMs) => {
+      const response = await this.#send(timeoutMs, 'GET', `/api/v2/public/application/${encodeURIComponent(slug)}`, {
+        auth: 'api-key',
+        ...accountScope(linkedAccountId),
+      });
+      this.#failUnlessOk(response, 'application');
+      const app = parseBody(response, applicationSchema, 'unexpected application');
+      if (app.slug !== slug) throw new CobaltFailureError({ kind: 'invalid-response', reason: 'another application' });
+      return { status: response.status, value: toApplication(app) };
+    });
+  }
+
+  /**
+   * `POST /api/v2/public/connect-url`, authenticated by the user's session token ("unlike other APIs",
+   * §6.4). Cobalt stores `body` verbatim for the hosted page. The answer embeds the session token: it
+   * is a secret and is never logged.
+   */
+  async createConnectUrl(
+    sessionToken: string,
+    body: Readonly<Record<string, unknown>>,
+    configId?: string,
+  ): Promise<string> {
+    return this.#call('createConnectUrl', async (timeoutMs) => {
+      const response = await this.#send(timeoutMs, 'POST', '/api/v2/public/connect-url', {
+        auth: { bearer: sessionToken },
+        body,
+        ...(configId !== undefined && { params: { config_id: configId } }),
+      });
+      this.#failUnlessOk(response);
+      const parsed = parseBody(response, connectUrlResponseSchema, 'unexpected connect-url answer');
+      return { status: response.status, value: parsed.hosted_url };
+    });
+  }
+
   /** Runs one Cobalt operation behind the circuit breaker, which counts it as one success or failure. */
   async #call<T>(operation: string, run: (timeoutMs: number) => Promise<{ status: number; value: T }>): Promise<T> {
     if (this.#breaker === undefined) return this.#attempts(operation, run);
@@ -208,13 +294,15 @@ export class CobaltDataSource {
     return token;
   }
 
-  #failUnlessOk(response: AxiosResponse<string>): void {
+  /** `resource`: what the request's path names, so that a 404 can be read as "that does not exist". */
+  #failUnlessOk(response: AxiosResponse<string>, resource?: 'application'): void {
     if (response.status >= 200 && response.status < 300) return;
     const failure: CobaltFailure = {
       kind: 'http',
       status: response.status,
       body: typeof response.data === 'string' ? parseErrorBody(response.data) : undefined,
       retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+      ...(resource !== undefined && { resource }),
     };
     throw new CobaltFailureError(failure);
   }
@@ -223,12 +311,17 @@ export class CobaltDataSource {
     timeoutMs: number,
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
-    request: { auth: 'api-key' | { bearer: string }; body?: unknown; params?: Record<string, string> },
+    request: {
+      auth: 'api-key' | { bearer: string };
+      body?: unknown;
+      params?: Record<string, string>;
+      headers?: Record<string, string>;
+    },
   ): Promise<AxiosResponse<string>> {
     const authHeader =
       request.auth === 'api-key'
-        ? { 'x-api-key': this.#apiKey.reveal() }
-        : { authorization: `Bearer ${request.auth.bearer}` };
+        ? { ...request.headers, 'x-api-key': this.#apiKey.reveal() }
+        : { ...request.headers, authorization: `Bearer ${request.auth.bearer}` };
     try {
       return await this.#http.request<string>({
         method,
@@ -253,6 +346,30 @@ function classifyTransportError(error: unknown): CobaltFailure {
     return { kind: 'invalid-response', reason: 'response too large' };
   }
   return { kind: 'network', errno: code };
+}
+
+/**
+ * How a linked-account-scoped call names the account: always the `linked_account_id` query parameter
+ * (URL-encoded, so any id travels intact), plus the header Cobalt's guide shows when the id survives
+ * a header unchanged. axios 1.21 silently drops non-Latin-1 characters and strips CR/LF from header
+ * values (RELIABILITY.md §0.3), and HTTP trims surrounding spaces, so an id outside printable ASCII
+ * could name another account in a header; Cobalt prefers the header when both are sent (§6.1).
+ */
+function accountScope(linkedAccountId: string): { params: Record<string, string>; headers?: Record<string, string> } {
+  const headerSafe = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(linkedAccountId);
+  return {
+    params: { linked_account_id: linkedAccountId },
+    ...(headerSafe && { headers: { linked_account_id: linkedAccountId } }),
+  };
+}
+
+/** Parses a 2xx body with a wire schema; anything else is Cobalt breaking its contract. */
+function parseBody<T>(response: AxiosResponse<string>, schema: z.ZodType<T>, reason: string): T {
+  const json = parseJsonOrUndefined(response.data);
+  if (json === undefined) throw new CobaltFailureError({ kind: 'invalid-response', reason: 'body is not JSON' });
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new CobaltFailureError({ kind: 'invalid-response', reason });
+  return parsed.data;
 }
 
 function parseJsonOrUndefined(text: string): unknown {

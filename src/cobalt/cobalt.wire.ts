@@ -45,3 +45,53 @@ export function parseErrorBody(text: string): CobaltErrorBody | undefined {
     return undefined;
   }
 }
+
+const isoDate = z.string().max(64);
+
+/**
+ * The linked-account object (cobalt-api.md §5.1). `udf` goes out as a map and comes back as an array
+ * of `{ key_name, key_value }`; `account_id` is our linked_account_id, renamed.
+ */
+export const linkedAccountSchema = z.object({
+  account_id: z.string().min(1).max(1024),
+  environment: z.string().max(64).optional(),
+  name: z.string().max(1024).nullish(),
+  udf: z
+    .array(z.object({ key_name: z.string().max(1024), key_value: z.unknown() }))
+    .max(1000)
+    .nullish(),
+  createdAt: isoDate.optional(),
+  updatedAt: isoDate.optional(),
+  new_account: z.boolean().optional(),
+});
+export type LinkedAccountWire = z.infer<typeof linkedAccountSchema>;
+
+/**
+ * One application (cobalt-api.md §6.1, the union of Cobalt's samples). `identifier` of a connected
+ * account is a string or an object depending on the app; optional fields are optional because the
+ * samples disagree on which are present.
+ */
+export const applicationSchema = z.object({
+  slug: z.string().min(1).max(256),
+  name: z.string().max(1024),
+  icon: z.string().max(200_000).nullish(),
+  description: z.string().max(10_000).nullish(),
+  auth_type: z.string().max(64).nullish(),
+  connected: z.boolean().nullish(),
+  reauth_required: z.boolean().nullish(),
+  connected_accounts: z
+    .array(
+      z.object({
+        identifier: z.union([z.string().max(1024), z.record(z.string(), z.unknown())]).nullish(),
+        status: z.string().max(64).nullish(),
+        connectedAt: isoDate.nullish(),
+      }),
+    )
+    .max(1000)
+    .nullish(),
+});
+export type ApplicationWire = z.infer<typeof applicationSchema>;
+export const applicationListSchema = z.array(applicationSchema).max(10_000);
+
+/** `POST /connect-url` (cobalt-api.md §6.4): the hosted portal URL, which embeds the session token. */
+export const connectUrlResponseSchema = z.object({ hosted_url: z.url({ protocol: /^https?$/ }).max(20_000) });

@@ -91,6 +91,16 @@ export const envSchema = z.object({
     .min(1)
     .default('sub')
     .describe('JWT claim holding the Cobalt linked account id.'),
+  AUTH_NAME_CLAIM: z
+    .string()
+    .trim()
+    .min(1)
+    .max(256)
+    .default('name')
+    .describe("JWT claim holding the user's display name, sent to Cobalt when a linked account is provisioned."),
+  AUTH_UDF_CLAIMS: optionalNonEmpty.describe(
+    'Comma-separated JWT claims sent to Cobalt as user-defined fields when provisioning (`claim` or `field=claim`).',
+  ),
   AUTH_CLOCK_TOLERANCE_S: z.coerce
     .number()
     .int()
@@ -112,6 +122,21 @@ export const envSchema = z.object({
     .max(86_400)
     .default(3600)
     .describe('While the JWKS URL is unreachable, keep using the last good key set for at most this long.'),
+  COBALT_AUTO_PROVISION: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe(
+      'Create the linked account at Cobalt (name and fields from the JWT) when a mint meets "No linked account found". Off by default: linked accounts may count toward the Cobalt bill.',
+    ),
+  INTEGRATIONS_CACHE_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(30)
+    .describe(
+      "How long a user's integration list from Cobalt is reused (`0`: never); in Redis with `REDIS_URL`. Mutations clear it.",
+    ),
   GRAPHQL_INTROSPECTION: z
     .enum(['true', 'false'])
     .optional()

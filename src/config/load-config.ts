@@ -19,6 +19,33 @@ export type AuthConfig =
   /** Development only: main.ts generates a secret and prints a token signed with it. */
   | { readonly kind: 'dev-generated' };
 
+export interface ProfileClaims {
+  readonly name: string;
+  /** User-defined field name → the claim it is read from. */
+  readonly udf: readonly { readonly field: string; readonly claim: string }[];
+}
+
+// Field and claim names: printable, no separators of this list; namespaced claims (URLs) are fine.
+const CLAIM_NAME = /^[\x21-\x7e]{1,256}$/;
+const MAX_UDF_CLAIMS = 32;
+
+function parseUdfClaims(raw: string | undefined, problems: string[]): ProfileClaims['udf'] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length > MAX_UDF_CLAIMS) problems.push(`AUTH_UDF_CLAIMS: at most ${MAX_UDF_CLAIMS} entries`);
+  return entries.map((entry) => {
+    const at = entry.indexOf('=');
+    const field = (at === -1 ? entry : entry.slice(0, at)).trim();
+    const claim = (at === -1 ? entry : entry.slice(at + 1)).trim();
+    if (!CLAIM_NAME.test(field) || !CLAIM_NAME.test(claim)) {
+      problems.push('AUTH_UDF_CLAIMS: each entry is `claim` or `field=claim`, printable ASCII without spaces');
+    }
+    return { field, claim };
+  });
+}
+
 interface CobaltTiming {
   readonly timeoutMs: number;
   readonly deadlineMs: number;
@@ -53,8 +80,13 @@ export interface Config {
     readonly issuer?: string;
     readonly audience?: string;
     readonly linkedAccountClaim: string;
+    /** Claims copied into the linked account when it is provisioned. */
+    readonly profileClaims: ProfileClaims;
     readonly clockToleranceS: number;
   };
+  /** Upsert the linked account when a mint meets "No linked account found", then mint again once. */
+  readonly autoProvision: boolean;
+  readonly integrations: { readonly cacheTtlS: number };
   readonly graphql: { readonly introspection: boolean; readonly playground: boolean };
   readonly tokenCache: {
     readonly store:
@@ -204,6 +236,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       problems.push('CORS_ORIGINS: each entry must look like https://host[:port]');
   }
 
+  const udfClaims = parseUdfClaims(e.AUTH_UDF_CLAIMS, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -227,8 +261,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       ...(e.AUTH_JWT_ISSUER !== undefined && { issuer: e.AUTH_JWT_ISSUER }),
       ...(e.AUTH_JWT_AUDIENCE !== undefined && { audience: e.AUTH_JWT_AUDIENCE }),
       linkedAccountClaim: e.AUTH_LINKED_ACCOUNT_CLAIM,
+      profileClaims: { name: e.AUTH_NAME_CLAIM, udf: udfClaims },
       clockToleranceS: e.AUTH_CLOCK_TOLERANCE_S,
     },
+    autoProvision: e.COBALT_AUTO_PROVISION === 'true',
+    integrations: { cacheTtlS: e.INTEGRATIONS_CACHE_TTL_S },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION === undefined ? !production : e.GRAPHQL_INTROSPECTION === 'true',
       playground: e.PLAYGROUND_ENABLED === undefined ? !production : e.PLAYGROUND_ENABLED === 'true',

@@ -9,6 +9,7 @@ import { registerEnumType } from 'type-graphql';
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   LINKED_ACCOUNT_NOT_FOUND = 'LINKED_ACCOUNT_NOT_FOUND',
+  INTEGRATION_NOT_FOUND = 'INTEGRATION_NOT_FOUND',
   COBALT_UNAVAILABLE = 'COBALT_UNAVAILABLE',
   COBALT_RATE_LIMITED = 'COBALT_RATE_LIMITED',
   COBALT_AUTH_FAILED = 'COBALT_AUTH_FAILED',
@@ -40,6 +41,11 @@ export const errorPolicy: { readonly [C in ErrorCode]: CodePolicy } = {
     description:
       'Cobalt knows no linked account for the signed-in user (Cobalt answers 400 or 500 for this). Provision it first.',
   },
+  [ErrorCode.INTEGRATION_NOT_FOUND]: {
+    retryable: false,
+    message: 'No such integration.',
+    description: 'Cobalt knows no application with this slug for your organisation (Cobalt answered 404).',
+  },
   [ErrorCode.COBALT_UNAVAILABLE]: {
     retryable: true,
     message: 'Cobalt is unavailable. Try again shortly.',
@@ -59,7 +65,7 @@ export const errorPolicy: { readonly [C in ErrorCode]: CodePolicy } = {
   [ErrorCode.COBALT_BAD_RESPONSE]: {
     retryable: true,
     message: 'Cobalt sent a response the gateway could not understand.',
-    description: 'Cobalt answered 2xx without JSON or without a usable token.',
+    description: 'Cobalt answered 2xx without JSON or not in its documented shape (e.g. without a usable token).',
   },
   [ErrorCode.RATE_LIMITED]: {
     retryable: true,

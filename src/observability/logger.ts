@@ -34,6 +34,11 @@ export const REDACT_PATHS = [
   '*.token',
   'sessionToken',
   '*.sessionToken',
+  // Hosted Connect URLs embed a session token (cobalt-api.md §6.4).
+  'hosted_url',
+  '*.hosted_url',
+  'connectUrl',
+  '*.connectUrl',
 ];
 
 export interface LoggerOptions {

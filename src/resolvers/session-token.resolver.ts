@@ -5,6 +5,7 @@ import type { Viewer } from '../auth/viewer';
 import type { MintRateLimits } from '../rate-limits/rate-limits';
 import { SessionTokenService } from '../session-tokens/session-token.service';
 import { SessionToken } from './session-token.type';
+import { toLinkedAccountProfile } from './viewer-profile';
 
 @Resolver(() => SessionToken)
 export class SessionTokenResolver {
@@ -29,7 +30,10 @@ export class SessionTokenResolver {
   ): Promise<SessionToken> {
     // Counted here, per mint, so aliases and batching cannot slip past an HTTP-level counter.
     await this.limits.check(viewer.linkedAccountId, context.clientIp);
-    const cached = await this.sessionTokens.getToken(viewer.linkedAccountId, { forceRefresh });
+    const cached = await this.sessionTokens.getToken(viewer.linkedAccountId, {
+      forceRefresh,
+      profile: toLinkedAccountProfile(viewer.profile),
+    });
     return Object.assign(new SessionToken(), {
       token: cached.token,
       expiresAt: new Date(cached.expiresAt),

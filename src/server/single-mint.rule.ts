@@ -1,7 +1,12 @@
 import { GraphQLError, Kind, OperationTypeNode, type ASTVisitor, type ValidationContext } from 'graphql';
 
 /** Root fields that reach Cobalt: at most one of each per operation. */
-const GUARDED_FIELDS: ReadonlySet<string> = new Set(['createSessionToken', 'revokeSessionToken']);
+const GUARDED_FIELDS: ReadonlySet<string> = new Set([
+  'createSessionToken',
+  'revokeSessionToken',
+  'upsertLinkedAccount',
+  'createConnectUrl',
+]);
 
 /**
  * Refuses an operation that selects a Cobalt-calling mutation more than once (e.g. through

@@ -1,4 +1,5 @@
 import type { CobaltDataSource } from '../cobalt/cobalt.data-source';
+import type { LinkedAccountProfile } from '../cobalt/linked-account';
 import type { CobaltSessionToken } from '../cobalt/session-token';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
@@ -13,6 +14,14 @@ export interface SessionTokenPolicy {
   readonly forceRefreshIntervalMs: number;
   /** How long another instance's mint is awaited before minting here too. */
   readonly flightWaitMs: number;
+  /** Upsert the linked account when Cobalt says it does not exist, then mint again once. */
+  readonly autoProvision?: boolean;
+}
+
+export interface GetTokenOptions {
+  readonly forceRefresh?: boolean;
+  /** Name and fields for the linked account, should this mint have to provision it. */
+  readonly profile?: LinkedAccountProfile;
 }
 
 /** Counters the metrics endpoint will export. */
@@ -23,6 +32,7 @@ export interface SessionTokenStats {
   staleServes: number;
   forceRefreshes: number;
   cobaltCalls: number;
+  provisions: number;
 }
 
 const DEFAULT_MIN_MARGIN_MS = 5 * 60_000;
@@ -46,12 +56,13 @@ export class SessionTokenService {
     staleServes: 0,
     forceRefreshes: 0,
     cobaltCalls: 0,
+    provisions: 0,
   };
   readonly #flights = new SingleFlight<CachedToken>();
 
   constructor(
     private readonly deps: {
-      readonly cobalt: Pick<CobaltDataSource, 'createSessionToken' | 'revokeSessionToken'>;
+      readonly cobalt: Pick<CobaltDataSource, 'createSessionToken' | 'revokeSessionToken' | 'upsertLinkedAccount'>;
       readonly store: TokenStore;
       readonly policy: SessionTokenPolicy;
       readonly log: Logger;
@@ -59,15 +70,21 @@ export class SessionTokenService {
     },
   ) {}
 
-  async getToken(linkedAccountId: string, options: { forceRefresh?: boolean } = {}): Promise<CachedToken> {
-    if (options.forceRefresh === true) return this.#forceRefresh(linkedAccountId);
+  /**
+   * The account's token. Provisioning (when enabled) happens inside the mint that the flight leader
+   * runs, so however many first requests arrive at once, here or on other instances, Cobalt sees one
+   * upsert. The profile of whichever request leads is the one sent.
+   */
+  async getToken(linkedAccountId: string, options: GetTokenOptions = {}): Promise<CachedToken> {
+    const profile = options.profile ?? {};
+    if (options.forceRefresh === true) return this.#forceRefresh(linkedAccountId, profile);
     const cached = await this.deps.store.get(linkedAccountId);
     if (cached !== undefined && cached.refreshAt > this.#now()) {
       this.stats.hits += 1;
       return cached;
     }
     this.stats.misses += 1;
-    return this.#coalesce(`mint:${linkedAccountId}`, () => this.#refresh(linkedAccountId, cached));
+    return this.#coalesce(`mint:${linkedAccountId}`, () => this.#refresh(linkedAccountId, cached, profile));
   }
 
   /** Revokes the account's cached token at Cobalt and forgets it. False when none was cached. */
@@ -82,7 +99,7 @@ export class SessionTokenService {
     }
   }
 
-  #forceRefresh(linkedAccountId: string): Promise<CachedToken> {
+  #forceRefresh(linkedAccountId: string, profile: LinkedAccountProfile): Promise<CachedToken> {
     // Claimed inside the coalesced work, so widgets reacting to the same Cobalt refusal in the same
     // tick join one rotation instead of all but one being refused.
     return this.#coalesce(`force:${linkedAccountId}`, async () => {
@@ -93,7 +110,7 @@ export class SessionTokenService {
         });
       }
       this.stats.forceRefreshes += 1;
-      const entry = this.#toEntry(await this.#mint(linkedAccountId, true));
+      const entry = this.#toEntry(await this.#mint(linkedAccountId, true, profile));
       await this.deps.store.set(linkedAccountId, entry);
       return entry;
     });
@@ -105,7 +122,11 @@ export class SessionTokenService {
     return promise;
   }
 
-  async #refresh(linkedAccountId: string, stale: CachedToken | undefined): Promise<CachedToken> {
+  async #refresh(
+    linkedAccountId: string,
+    stale: CachedToken | undefined,
+    profile: LinkedAccountProfile,
+  ): Promise<CachedToken> {
     const flight = await this.deps.store.beginFlight(linkedAccountId, this.deps.policy.flightWaitMs);
     if (flight.role === 'follower') {
       this.stats.coalescedWaits += 1;
@@ -114,7 +135,7 @@ export class SessionTokenService {
       // The leader timed out or its token is not readable here: mint ourselves.
     }
     try {
-      const entry = await this.#mintFresh(linkedAccountId);
+      const entry = await this.#mintFresh(linkedAccountId, profile);
       await this.deps.store.set(linkedAccountId, entry);
       if (flight.role === 'leader') await flight.finish({ ok: true });
       return entry;
@@ -144,8 +165,8 @@ export class SessionTokenService {
   }
 
   /** Mints; if Cobalt hands back a reused token already inside the margin, asks it to rotate once. */
-  async #mintFresh(linkedAccountId: string): Promise<CachedToken> {
-    const first = await this.#mint(linkedAccountId, false);
+  async #mintFresh(linkedAccountId: string, profile: LinkedAccountProfile): Promise<CachedToken> {
+    const first = await this.#mint(linkedAccountId, false, profile);
     const entry = this.#toEntry(first);
     const reused = first.issuedAt === undefined || this.#now() - first.issuedAt.getTime() > FRESHLY_ISSUED_MS;
     if (entry.refreshAt > this.#now() || !reused) return entry;
@@ -153,11 +174,26 @@ export class SessionTokenService {
       { event: 'reused-token-near-expiry' },
       'Cobalt reused a token inside the refresh margin; forcing a refresh',
     );
-    return this.#toEntry(await this.#mint(linkedAccountId, true));
+    return this.#toEntry(await this.#mint(linkedAccountId, true, profile));
   }
 
-  async #mint(linkedAccountId: string, forceRefresh: boolean): Promise<CobaltSessionToken> {
+  async #mint(
+    linkedAccountId: string,
+    forceRefresh: boolean,
+    profile: LinkedAccountProfile,
+  ): Promise<CobaltSessionToken> {
     this.stats.cobaltCalls += 1;
+    try {
+      return await this.deps.cobalt.createSessionToken(linkedAccountId, { forceRefresh });
+    } catch (error) {
+      const unknownAccount = error instanceof GatewayError && error.code === ErrorCode.LINKED_ACCOUNT_NOT_FOUND;
+      if (!unknownAccount || this.deps.policy.autoProvision !== true) throw error;
+    }
+    // Cobalt's session-token route never creates accounts (cobalt-api.md §2.1): create it, mint once more.
+    this.stats.provisions += 1;
+    this.stats.cobaltCalls += 2;
+    await this.deps.cobalt.upsertLinkedAccount(linkedAccountId, profile);
+    this.deps.log.info({ event: 'linked-account-provisioned' }, 'provisioned the linked account at Cobalt');
     return this.deps.cobalt.createSessionToken(linkedAccountId, { forceRefresh });
   }
 

@@ -21,7 +21,7 @@ describe('the playground, in a real headless Chromium', () => {
     await gw?.stop();
   });
 
-  it('loads with nothing leaving loopback and mints a token with the ready-made operation', async () => {
+  it('loads with nothing leaving loopback and runs the ready-made flow: token, integrations, connect', async () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     const requested: string[] = [];
     const problems: string[] = [];
@@ -36,18 +36,21 @@ describe('the playground, in a real headless Chromium', () => {
 
     const response = await page.goto(gw!.url);
     await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
-    // What a newcomer does: press Run, pick the operation (the document holds three).
-    await page.locator('.graphiql-execute-button').click();
-    await page.getByRole('menuitem', { name: 'CreateSessionToken' }).click();
     const result = page.locator('.graphiql-response');
-    await page.waitForFunction(
-      "document.querySelector('.graphiql-response')?.textContent?.includes('linkedAccountId')",
-      undefined,
-      {
-        timeout: 20_000,
-      },
-    );
-    const text = (await result.textContent()) ?? '';
+    // What a newcomer does: press Run, pick the operation (the document holds the whole flow).
+    const run = async (operation: string, until: string) => {
+      await page.locator('.graphiql-execute-button').click();
+      await page.getByRole('menuitem', { name: operation, exact: true }).click();
+      await page.waitForFunction(
+        (text) => document.querySelector('.graphiql-response')?.textContent.includes(text) === true,
+        until,
+        { timeout: 20_000 },
+      );
+      return (await result.textContent()) ?? '';
+    };
+    const text = await run('CreateSessionToken', 'linkedAccountId');
+    const integrations = await run('Integrations', 'connectedAccounts');
+    const connect = await run('CreateConnectUrl', '"url"');
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'playground.png') });
 
@@ -55,6 +58,9 @@ describe('the playground, in a real headless Chromium', () => {
     expect(text).toContain(KNOWN_ACCOUNT);
     expect(text).toMatch(/"token":\s*"eyJ/);
     expect(gw!.emulator.received('/api/v2/public/session-token')).toHaveLength(1);
+    expect(integrations).toMatch(/"slug":\s*"slack"/);
+    expect(connect).toContain(`${gw!.emulator.url}/connect/eyJ`);
+    expect(gw!.emulator.received('/api/v2/public/connect-url')).toHaveLength(1);
     const offsite = requested.filter((url) => !url.startsWith(gw!.origin) && !url.startsWith('data:'));
     expect(offsite).toEqual([]);
     expect(problems).toEqual([]);

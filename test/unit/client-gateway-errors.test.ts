@@ -44,6 +44,8 @@ describe('toGatewayFailure (client helper)', () => {
           return 'sign in';
         case 'LINKED_ACCOUNT_NOT_FOUND':
           return 'provision';
+        case 'INTEGRATION_NOT_FOUND':
+          return 'refresh the list';
         case 'COBALT_UNAVAILABLE':
         case 'COBALT_RATE_LIMITED':
         case 'RATE_LIMITED':

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { jwtVerify, SignJWT } from 'jose';
-import { applicationsFor } from './applications';
+import { APPLICATIONS, applicationsFor } from './applications';
 import { FaultBoard, type EmulatorFault, type FaultRule } from './faults';
 
 /**
@@ -41,7 +41,7 @@ export interface RecordedRequest {
   readonly at: number;
 }
 
-interface LinkedAccount {
+export interface LinkedAccount {
   _id: string;
   associated_org: string;
   account_id: string;
@@ -62,6 +62,7 @@ interface IssuedToken {
 
 const MAX_RECORDED = 10_000;
 const REFRESH_TTL_SECONDS = 30 * 24 * 3600;
+const HOSTED_PROPERTIES_TTL_MS = 3 * 24 * 3600_000;
 const HTTP_ERROR_TYPE: Record<number, string> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
@@ -97,6 +98,8 @@ export class CobaltEmulator {
   readonly #tokens = new Map<string, IssuedToken>();
   readonly #revoked = new Set<string>();
   readonly #connected = new Map<string, Set<string>>();
+  /** Bodies posted to /connect-url, keyed by the session token, as Cobalt keeps them for 3 days (§6.4). */
+  readonly #hostedProperties = new Map<string, { body: unknown; until: number }>();
   #receivedTotal = 0;
   readonly #sockets = new Set<Socket>();
   readonly #server: http.Server;
@@ -185,6 +188,17 @@ export class CobaltEmulator {
     this.requests.length = 0;
     this.#tokens.clear();
     this.#revoked.clear();
+    this.#hostedProperties.clear();
+  }
+
+  /** What the hosted page would read back for a connect URL's token (`GET /hosted-properties`). */
+  hostedProperties(token: string): unknown {
+    return this.#hostedProperties.get(token)?.body;
+  }
+
+  /** The linked account as stored (udf array included), or undefined. */
+  linkedAccount(accountId: string, environment: Environment = 'test'): Readonly<LinkedAccount> | undefined {
+    return this.#findAccount(environment, accountId);
   }
 
   /** Verifies a token minted here: signature, expiry and revocation. For Bearer-authenticated routes. */
@@ -333,6 +347,17 @@ export class CobaltEmulator {
       );
     }
 
+    if (path === '/api/v2/public/connect-url' && method === 'POST') {
+      const who = await this.#bearer(headers);
+      return this.#connectUrl(who.token, parseJson(body));
+    }
+    const hostedPage = /^\/connect\/([^/]+)$/.exec(path);
+    if (hostedPage?.[1] !== undefined && method === 'GET') return this.#completeConnect(hostedPage[1]);
+    if (path === '/api/v2/public/hosted-properties' && method === 'GET') {
+      const who = await this.#bearer(headers);
+      return this.#hostedProperties.get(who.token)?.body ?? {};
+    }
+
     const sdkApp = /^\/api\/v2\/f-sdk\/application(?:\/([^/]+))?$/.exec(path);
     if (sdkApp !== null && method === 'GET') {
       const who = await this.#bearer(headers);
@@ -380,8 +405,9 @@ export class CobaltEmulator {
   /** The verified session token of a Bearer-authenticated route, and whom it was minted for. */
   async #bearer(headers: http.IncomingHttpHeaders) {
     const token = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
-    const who = token === undefined ? null : await this.verifySessionToken(token);
-    if (token === undefined || who === null) throw new HttpProblem(401, 'Invalid token', 'INVALID_TOKEN');
+    if (token === undefined) throw new HttpProblem(401, 'Authorization Token Missing', 'INVALID_TOKEN');
+    const who = await this.verifySessionToken(token);
+    if (who === null) throw new HttpProblem(401, 'Invalid token', 'INVALID_TOKEN');
     return { ...who, token };
   }
 
@@ -427,6 +453,30 @@ export class CobaltEmulator {
       .setExpirationTime(exp)
       .setJti(randomUUID())
       .sign(this.#secret);
+  }
+
+  /** `POST /connect-url`: keeps the body for the hosted page and answers a URL that embeds the token (§6.4). */
+  #connectUrl(token: string, body: Record<string, unknown>) {
+    const now = Date.now();
+    for (const [key, entry] of this.#hostedProperties) if (entry.until <= now) this.#hostedProperties.delete(key);
+    this.#hostedProperties.set(token, { body, until: now + HOSTED_PROPERTIES_TTL_MS });
+    return { hosted_url: `${this.#url}/connect/${token}` };
+  }
+
+  /**
+   * Stands in for Cobalt's hosted Connect page, which is a web app, not part of the API: opening the
+   * URL connects the app named by the `slug` the gateway stored with it, as if the user finished.
+   */
+  async #completeConnect(token: string) {
+    const who = await this.verifySessionToken(token);
+    const stored = this.#hostedProperties.get(token)?.body as { slug?: unknown } | undefined;
+    if (who === null || stored === undefined) throw new HttpProblem(401, 'Invalid token', 'INVALID_TOKEN');
+    const slug = typeof stored.slug === 'string' ? stored.slug : undefined;
+    if (slug === undefined || !APPLICATIONS.some((app) => app.slug === slug)) {
+      throw new HttpProblem(400, 'No application chosen for this hosted session');
+    }
+    this.connectApplication(who.linkedAccountId, slug, who.environment);
+    return { connected: slug, message: 'Connected. You can close this window.' };
   }
 
   async #revoke(headers: http.IncomingHttpHeaders) {

@@ -32,14 +32,62 @@ export const PLAYGROUND_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const DEFAULT_QUERY = `# Welcome to cobalt-gateway. Press the run button and pick
-# CreateSessionToken to mint a Cobalt session token for the
-# signed-in user (the bearer token in the Headers tab).
+const DEFAULT_QUERY = `# Welcome to cobalt-gateway: the Cobalt flow,
+# top to bottom. Press Run, pick an operation.
+# The bearer token in the Headers tab says who
+# you are; no operation takes a user id.
+
+# 1. Provision your Cobalt linked account.
+#    (COBALT_AUTO_PROVISION=true: step 2 does it.)
+mutation UpsertLinkedAccount {
+  upsertLinkedAccount(
+    input: {
+      name: "Demo user"
+      udf: [{ key: "plan", value: "trial" }]
+    }
+  ) {
+    accountId
+    name
+    udf {
+      key
+      value
+    }
+    createdAt
+  }
+}
+
+# 2. Token: a session token for Cobalt's SDK.
 mutation CreateSessionToken {
   createSessionToken {
     token
     expiresAt
     linkedAccountId
+  }
+}
+
+# 3. Integrations you can connect, and their state.
+query Integrations {
+  integrations {
+    slug
+    name
+    authType
+    connected
+    reauthRequired
+    connectedAccounts {
+      identifier
+      status
+      connectedAt
+    }
+  }
+}
+
+# 4. Connect: a link to Cobalt's hosted Connect
+#    page. It embeds your session token: open it,
+#    never share it. Then run Integrations again.
+mutation CreateConnectUrl {
+  createConnectUrl(slug: "slack") {
+    url
+    expiresAt
   }
 }
 
@@ -50,7 +98,7 @@ query Viewer {
   }
 }
 
-# Logout: revoke the current session token at Cobalt.
+# Logout: revoke the session token at Cobalt.
 mutation RevokeSessionToken {
   revokeSessionToken
 }

@@ -17,7 +17,10 @@ describe('createJwtVerifier', () => {
     jest.spyOn(Date, 'now').mockReturnValue(realNow + 66_000);
     const afterExpiry = await verifier.verify(`Bearer ${token}`);
 
-    expect(first).toEqual({ ok: true, viewer: { subject: 'user-1', linkedAccountId: 'user-1' } });
+    expect(first).toEqual({
+      ok: true,
+      viewer: { subject: 'user-1', linkedAccountId: 'user-1', profile: { udf: {} } },
+    });
     expect(whileValid).toEqual(first);
     expect(afterExpiry).toEqual({ ok: false, reason: 'expired' });
   });

@@ -3,11 +3,12 @@ import { isUnknownLinkedAccount, parseRetryAfter, toGatewayError } from '../../.
 import type { CobaltFailure } from '../../../src/cobalt/cobalt-failure';
 import { parseErrorBody } from '../../../src/cobalt/cobalt.wire';
 
-const http = (status: number, body?: object, retryAfterSeconds?: number): CobaltFailure => ({
+const http = (status: number, body?: object, retryAfterSeconds?: number, resource?: 'application'): CobaltFailure => ({
   kind: 'http',
   status,
   body: body === undefined ? undefined : parseErrorBody(JSON.stringify(body)),
   retryAfterSeconds,
+  ...(resource !== undefined && { resource }),
 });
 
 describe('toGatewayError', () => {
@@ -41,6 +42,36 @@ describe('toGatewayError', () => {
     ['307 redirect', http(307), 'COBALT_BAD_RESPONSE', true],
     ['other 400', http(400, { message: 'linked_account_id is required' }), 'INTERNAL_SERVER_ERROR', false],
     ['404', http(404), 'INTERNAL_SERVER_ERROR', false],
+    [
+      '404 for an unknown application slug',
+      http(
+        404,
+        {
+          http_error_type: 'EXTERNAL_API_ERROR',
+          error: 'EXTERNAL_API_FAILURE',
+          message: "Application with app_type 'x' not found for org 63c9",
+        },
+        undefined,
+        'application',
+      ),
+      'INTEGRATION_NOT_FOUND',
+      false,
+    ],
+    [
+      '404 for an unknown account on an application route',
+      http(
+        404,
+        {
+          error_code: 'SERVER_ERROR',
+          message: 'Linked Account with account id u1 for org 63c9 in environment test not found',
+        },
+        undefined,
+        'application',
+      ),
+      'LINKED_ACCOUNT_NOT_FOUND',
+      false,
+    ],
+    ['500 on an application route', http(500, undefined, undefined, 'application'), 'COBALT_UNAVAILABLE', true],
   ])('maps %s', (_label, failure, code, retryable) => {
     const { error } = toGatewayError(failure);
 

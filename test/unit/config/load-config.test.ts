@@ -101,6 +101,46 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps provisioning off and reads the profile claims', () => {
+    expect(loadConfig({})).toMatchObject({
+      autoProvision: false,
+      integrations: { cacheTtlS: 30 },
+      auth: { profileClaims: { name: 'name', udf: [] } },
+    });
+    const config = loadConfig({
+      COBALT_AUTO_PROVISION: 'true',
+      AUTH_NAME_CLAIM: 'nickname',
+      AUTH_UDF_CLAIMS: ' plan , tenant=https://acme.example/tenant ',
+      INTEGRATIONS_CACHE_TTL_S: '0',
+    });
+    expect(config).toMatchObject({
+      autoProvision: true,
+      integrations: { cacheTtlS: 0 },
+      auth: {
+        profileClaims: {
+          name: 'nickname',
+          udf: [
+            { field: 'plan', claim: 'plan' },
+            { field: 'tenant', claim: 'https://acme.example/tenant' },
+          ],
+        },
+      },
+    });
+  });
+
+  it('refuses malformed profile-claim settings', () => {
+    expect(problemsOf({ AUTH_UDF_CLAIMS: 'my plan' })).toEqual([expect.stringMatching(/^AUTH_UDF_CLAIMS:/)]);
+    expect(problemsOf({ AUTH_UDF_CLAIMS: '=plan' })).toEqual([expect.stringMatching(/^AUTH_UDF_CLAIMS:/)]);
+    expect(problemsOf({ COBALT_AUTO_PROVISION: 'yes' })).toEqual([expect.stringMatching(/^COBALT_AUTO_PROVISION:/)]);
+    expect(problemsOf({ INTEGRATIONS_CACHE_TTL_S: '-1' })).toEqual([
+      expect.stringMatching(/^INTEGRATIONS_CACHE_TTL_S:/),
+    ]);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ SOME_OTHER_TOOL_SETTING: 'x' })).not.toThrow();
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
 
