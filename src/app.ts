@@ -128,8 +128,8 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   const instances = new Map<unknown, unknown>([
     [SessionTokenResolver, new SessionTokenResolver(sessionTokens, rateLimits.mints)],
     [ViewerResolver, new ViewerResolver()],
-    [LinkedAccountResolver, new LinkedAccountResolver(cobalt, integrations)],
-    [IntegrationResolver, new IntegrationResolver(integrations)],
+    [LinkedAccountResolver, new LinkedAccountResolver(cobalt, integrations, rateLimits.mints)],
+    [IntegrationResolver, new IntegrationResolver(integrations, rateLimits.mints)],
   ]);
   const schema = buildGatewaySchema({
     get: (someClass: unknown) => {

@@ -172,14 +172,16 @@ export const envSchema = z.object({
     .min(1)
     .max(1_000_000)
     .default(30)
-    .describe('`createSessionToken` calls allowed per linked account per minute (shared through Redis when set).'),
+    .describe(
+      'Calls of `createSessionToken`, `upsertLinkedAccount` and `createConnectUrl` (each reaches Cobalt) allowed per linked account per minute; shared through Redis when set.',
+    ),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce
     .number()
     .int()
     .min(1)
     .max(1_000_000)
     .default(600)
-    .describe('`createSessionToken` calls allowed per client IP per minute (shared through Redis when set).'),
+    .describe('The same calls allowed per client IP per minute; shared through Redis when set.'),
   SHUTDOWN_TIMEOUT_MS: positiveMs(300_000)
     .default(10_000)
     .describe('On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.'),

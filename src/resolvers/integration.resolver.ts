@@ -7,6 +7,7 @@ import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
 import { isValidSlug } from '../integrations/integration-slug';
 import { IntegrationsService } from '../integrations/integrations.service';
+import type { MintRateLimits } from '../rate-limits/rate-limits';
 import { ConnectUrlInput, IntegrationFilter } from './integration.input';
 import { ConnectedAccount, ConnectionStatus, ConnectUrl, Integration, IntegrationAuthType } from './integration.type';
 import { toLinkedAccountProfile } from './viewer-profile';
@@ -75,7 +76,10 @@ function checkRedirectUrl(value: string): void {
 
 @Resolver(() => Integration)
 export class IntegrationResolver {
-  constructor(private readonly service: IntegrationsService) {}
+  constructor(
+    private readonly service: IntegrationsService,
+    private readonly limits: MintRateLimits,
+  ) {}
 
   @Query(() => [Integration], {
     description:
@@ -123,6 +127,8 @@ export class IntegrationResolver {
     const configId = input?.configId ?? undefined;
     if (redirectUrl !== undefined) checkRedirectUrl(redirectUrl);
     if (configId !== undefined && !isValidSlug(configId)) throw badInput();
+    // Every call is a Cobalt call drawing on the org's budget: one user must not be able to spend it.
+    await this.limits.check(viewer.linkedAccountId, context.clientIp);
     const result = await this.service.createConnectUrl(
       this.service.loadersFor(context),
       viewer.linkedAccountId,

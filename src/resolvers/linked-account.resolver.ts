@@ -1,4 +1,5 @@
-import { Arg, Mutation, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { GatewayContext } from '../auth/context';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import { codePoints, isCleanText } from '../auth/profile-claims';
 import type { Viewer } from '../auth/viewer';
@@ -7,6 +8,7 @@ import type { LinkedAccountProfile } from '../cobalt/linked-account';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
 import type { IntegrationsService } from '../integrations/integrations.service';
+import type { MintRateLimits } from '../rate-limits/rate-limits';
 import { LinkedAccount, LinkedAccountInput, UserDefinedField } from './linked-account.type';
 
 const MAX_NAME = 256;
@@ -38,6 +40,7 @@ export class LinkedAccountResolver {
   constructor(
     private readonly cobalt: Pick<CobaltDataSource, 'upsertLinkedAccount'>,
     private readonly integrations: Pick<IntegrationsService, 'invalidate'>,
+    private readonly limits: MintRateLimits,
   ) {}
 
   @Mutation(() => LinkedAccount, {
@@ -47,8 +50,11 @@ export class LinkedAccountResolver {
   async upsertLinkedAccount(
     @CurrentViewer() viewer: Viewer,
     @Arg('input', () => LinkedAccountInput, { description: 'What to store.' }) input: LinkedAccountInput,
+    @Ctx() context: GatewayContext,
   ): Promise<LinkedAccount> {
     const profile = toProfile(input);
+    // Every call is a Cobalt call drawing on the org's budget: one user must not be able to spend it.
+    await this.limits.check(viewer.linkedAccountId, context.clientIp);
     try {
       const account = await this.cobalt.upsertLinkedAccount(viewer.linkedAccountId, profile);
       return Object.assign(new LinkedAccount(), {

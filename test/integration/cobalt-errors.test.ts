@@ -250,27 +250,6 @@ describe('retries of Cobalt calls', () => {
     expect(calls(account)).toHaveLength(2);
   });
 
-  it('gives a retry whatever is left of the deadline when that is less than a full attempt', async () => {
-    // Regression: the time left is fractional, and AbortSignal.timeout refused it with a RangeError
-    // that surfaced as a network failure before the retry went out. After the 1.5 s attempt times
-    // out, ~0.6 s of the 2.2 s deadline is left: enough for a retry, less than a full attempt.
-    const tight = await startTestGateway({
-      env: { COBALT_TIMEOUT_MS: '1500', COBALT_DEADLINE_MS: '2200', COBALT_MAX_RETRIES: '1' },
-    });
-    try {
-      const account = freshAccount(tight.emulator);
-      tight.emulator.addFault({ type: 'hang' }, { times: 1 });
-
-      const { error, res } = await mint(tight, account);
-
-      expect(error).toBeUndefined();
-      expect(res.body.data!.createSessionToken.linkedAccountId).toBe(account);
-      expect(tight.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(2);
-    } finally {
-      await tight.stop();
-    }
-  });
-
   it('waits out a Retry-After that fits within the deadline', async () => {
     const account = freshAccount(gw.emulator);
     gw.emulator.addFault({ type: 'status', status: 429, retryAfter: '1' }, { times: 1 });

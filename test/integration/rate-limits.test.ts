@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
+import {
+  CreateConnectUrlDocument,
+  CreateSessionTokenDocument,
+  UpsertLinkedAccountDocument,
+} from '../../client/generated/graphql';
 import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
 import { startTestRedis, type TestRedis } from '../support/redis-server';
@@ -44,6 +48,24 @@ describe('mint rate limits', () => {
     expect((await mint(gw, freshAccount(gw.emulator))).data?.token).toBeDefined();
     const metrics = await (await fetch(`${gw.origin}/metrics`)).text();
     expect(metrics).toMatch(/^cobalt_gateway_rate_limit_rejections_total\{limit="mints-per-account"\} 1$/m);
+  });
+
+  it('counts upsertLinkedAccount and createConnectUrl against the same per-account limit, since each reaches Cobalt', async () => {
+    const gw = await gateway({ RATE_LIMIT_MINTS_PER_MINUTE: '3' });
+    const account = freshAccount(gw.emulator);
+    const token = await signTestJwt({ sub: account });
+    const connect = () => graphqlRequest(gw.url, CreateConnectUrlDocument, { token, variables: { slug: 'slack' } });
+    const upsert = () =>
+      graphqlRequest(gw.url, UpsertLinkedAccountDocument, { token, variables: { input: { name: 'Ada' } } });
+
+    expect((await mint(gw, account)).data).toBeDefined();
+    expect((await connect()).body.data?.createConnectUrl.url).toBeDefined();
+    expect((await upsert()).body.data?.upsertLinkedAccount.accountId).toBe(account);
+    const calls = gw.emulator.received().length;
+
+    expect((await connect()).body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
+    expect((await upsert()).body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
+    expect(gw.emulator.received()).toHaveLength(calls);
   });
 
   it('refuses before any Cobalt call: a refused cache miss costs Cobalt nothing', async () => {
