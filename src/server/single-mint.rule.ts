@@ -1,4 +1,11 @@
-import { GraphQLError, Kind, OperationTypeNode, type ASTVisitor, type ValidationContext } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  type ASTVisitor,
+  type SelectionNode,
+  type ValidationContext,
+} from 'graphql';
 
 /** Root fields that reach Cobalt: at most one of each per operation. */
 const GUARDED_FIELDS: ReadonlySet<string> = new Set([
@@ -15,27 +22,43 @@ const GUARDED_FIELDS: ReadonlySet<string> = new Set([
  * nothing runs.
  */
 export function singleMintPerOperationRule(context: ValidationContext): ASTVisitor {
+  // Each fragment is counted once and its counts reused: walking spreads again at every use makes a
+  // few hundred bytes of nested fragments cost minutes of CPU (each level multiplies the walk).
+  const fragmentCounts = new Map<string, ReadonlyMap<string, number>>();
+  const inProgress = new Set<string>();
+
+  const countsOf = (selections: readonly SelectionNode[]): ReadonlyMap<string, number> => {
+    const counts = new Map<string, number>();
+    const add = (name: string, n: number) => counts.set(name, Math.min(2, (counts.get(name) ?? 0) + n));
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (GUARDED_FIELDS.has(selection.name.value)) add(selection.name.value, 1);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        for (const [name, n] of countsOf(selection.selectionSet.selections)) add(name, n);
+      } else {
+        for (const [name, n] of fragmentCountsOf(selection.name.value)) add(name, n);
+      }
+    }
+    return counts;
+  };
+  const fragmentCountsOf = (name: string): ReadonlyMap<string, number> => {
+    const known = fragmentCounts.get(name);
+    if (known !== undefined) return known;
+    const fragment = context.getFragment(name);
+    // Unknown fragments and cycles are other rules' errors; they add nothing here.
+    if (fragment === undefined || fragment === null || inProgress.has(name)) return new Map();
+    inProgress.add(name);
+    const counts = countsOf(fragment.selectionSet.selections);
+    inProgress.delete(name);
+    fragmentCounts.set(name, counts);
+    return counts;
+  };
+
   return {
     OperationDefinition(operation) {
       if (operation.operation !== OperationTypeNode.MUTATION) return;
-      const seen = new Map<string, number>();
-      // Mutation root fields may also come through fragments on Mutation; count those too.
-      const visit = (selections: typeof operation.selectionSet.selections, depth: number): void => {
-        if (depth > 10) return;
-        for (const selection of selections) {
-          if (selection.kind === Kind.FIELD) {
-            const name = selection.name.value;
-            if (GUARDED_FIELDS.has(name)) seen.set(name, (seen.get(name) ?? 0) + 1);
-          } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-            visit(selection.selectionSet.selections, depth + 1);
-          } else {
-            const fragment = context.getFragment(selection.name.value);
-            if (fragment !== undefined && fragment !== null) visit(fragment.selectionSet.selections, depth + 1);
-          }
-        }
-      };
-      visit(operation.selectionSet.selections, 0);
-      for (const [name, count] of seen) {
+      // Mutation root fields may also come through fragments on Mutation; those count too.
+      for (const [name, count] of countsOf(operation.selectionSet.selections)) {
         if (count > 1) {
           context.reportError(
             new GraphQLError(`"${name}" may be selected at most once per operation.`, { nodes: operation }),
