@@ -16,7 +16,8 @@ export function isUnknownLinkedAccount(body: CobaltErrorBody | undefined): boole
     /no linked account found/i.test(body.message ?? '') ||
     // The linked-account-scoped routes (GET /application…) answer 404 "Linked Account with account id
     // X for org Y in environment Z not found" instead (cobalt-api.md §5.4, §6.1).
-    /linked account with account id .* not found/i.test(body.message ?? '')
+    // (Bounded gap: a lazy `.*` backtracks quadratically on a long hostile message.)
+    /linked account with account id [^\n]{0,300}? not found/i.test(body.message ?? '')
   );
 }
 

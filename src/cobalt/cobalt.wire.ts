@@ -20,6 +20,9 @@ export const revokeResponseSchema = z.object({ success: z.boolean(), revoked_cou
  * Cobalt's error envelope. Three spellings of the internal code exist across its docs (`error`,
  * `error_code`, `error_type`); all optional, parsed tolerantly (cobalt-api.md §1.4).
  */
+const MAX_FIELD_CHARS = 500;
+const MAX_REQUEST_ID_CHARS = 100;
+
 export const errorEnvelopeSchema = z
   .object({
     status_code: z.number().optional(),
@@ -30,10 +33,12 @@ export const errorEnvelopeSchema = z
     message: z.string().optional(),
     request_id: z.string().optional(),
   })
+  // Truncated, not refused: an oversized field still leaves a usable envelope, and nothing
+  // downstream (regexes, log lines) ever sees more than a short string.
   .transform((e) => ({
-    errorCode: e.error ?? e.error_code ?? e.error_type,
-    message: e.message,
-    requestId: e.request_id,
+    errorCode: (e.error ?? e.error_code ?? e.error_type)?.slice(0, MAX_FIELD_CHARS),
+    message: e.message?.slice(0, MAX_FIELD_CHARS),
+    requestId: e.request_id?.slice(0, MAX_REQUEST_ID_CHARS),
   }));
 export type CobaltErrorBody = z.infer<typeof errorEnvelopeSchema>;
 

@@ -98,6 +98,24 @@ describe('isUnknownLinkedAccount', () => {
     expect(isUnknownLinkedAccount(parseErrorBody('{"message":"Invalid Credentials"}'))).toBe(false);
     expect(isUnknownLinkedAccount(undefined)).toBe(false);
   });
+
+  it("matches the application routes' 404 wording", () => {
+    const body = parseErrorBody(
+      '{"message":"Linked Account with account id u1 for org o1 in environment test not found"}',
+    );
+    expect(isUnknownLinkedAccount(body)).toBe(true);
+  });
+
+  it('stays fast on a huge hostile message (it once backtracked for ~50 s on 1 MB)', () => {
+    const phrase = 'linked account with account id ';
+    const body = parseErrorBody(JSON.stringify({ message: phrase.repeat(32_000), request_id: 'r'.repeat(100_000) }));
+    const startedAt = performance.now();
+
+    expect(isUnknownLinkedAccount(body)).toBe(false);
+    expect(performance.now() - startedAt).toBeLessThan(500);
+    expect(body?.message?.length).toBeLessThanOrEqual(500);
+    expect(body?.requestId?.length).toBeLessThanOrEqual(100);
+  });
 });
 
 describe('parseRetryAfter', () => {
