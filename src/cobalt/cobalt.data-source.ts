@@ -38,7 +38,7 @@ export interface CobaltDataSourceOptions {
   /** Told about every retry (for metrics). */
   readonly onRetry?: (operation: string) => void;
   /** Fails operations fast while Cobalt is down; none: every operation goes out. */
-  readonly breaker?: Pick<CobaltCircuitBreaker, 'run'>;
+  readonly breaker?: Pick<CobaltCircuitBreaker, 'run' | 'state'>;
   /** The org-wide budget every attempt draws from; none: unlimited. */
   readonly callBudget?: CobaltCallBudget;
 }
@@ -204,25 +204,42 @@ export class CobaltDataSource {
     });
   }
 
-  /** Runs one Cobalt operation behind the circuit breaker, which counts it as one success or failure. */
+  /**
+   * Runs one Cobalt operation behind the circuit breaker, which counts it as one success or failure.
+   * The first attempt's share of the org-wide budget is taken before the breaker: a call the budget
+   * refuses never reached Cobalt, so it must count neither as an outage nor (opossum's only other
+   * choice) as a success that would hide one. After a wait for the budget a full attempt must still
+   * fit in the deadline; otherwise the operation is refused before anything goes out.
+   */
   async #call<T>(operation: string, run: (timeoutMs: number) => Promise<{ status: number; value: T }>): Promise<T> {
-    if (this.#breaker === undefined) return this.#attempts(operation, run);
-    return this.#breaker.run(() => this.#attempts(operation, run));
+    const startedAt = performance.now();
+    const deadline = startedAt + this.#deadlineMs;
+    if (this.#callBudget !== undefined && this.#breaker?.state !== 'open') {
+      try {
+        await this.#callBudget.acquire(Math.max(0, deadline - this.#timeoutMs - performance.now()));
+      } catch (error) {
+        if (error instanceof GatewayError) this.#onCall(operation, (performance.now() - startedAt) / 1000, error.code);
+        throw error;
+      }
+    }
+    const attempts = () => this.#attempts(operation, run, startedAt, deadline);
+    return this.#breaker === undefined ? attempts() : this.#breaker.run(attempts);
   }
 
   /**
-   * Attempts under a per-attempt timeout, each drawing on the org-wide call budget; retries of
-   * retryable failures within the retry budget and the overall deadline (waiting out Retry-After
-   * only when it fits); one log line; and the translation of the final failure into a GatewayError.
+   * Attempts under a per-attempt timeout; retries of retryable failures within the retry budget,
+   * the org-wide call budget and the overall deadline (waiting out Retry-After only when it fits);
+   * one log line; and the translation of the final failure into a GatewayError.
    */
-  async #attempts<T>(operation: string, run: (timeoutMs: number) => Promise<{ status: number; value: T }>): Promise<T> {
-    const startedAt = performance.now();
-    const deadline = startedAt + this.#deadlineMs;
+  async #attempts<T>(
+    operation: string,
+    run: (timeoutMs: number) => Promise<{ status: number; value: T }>,
+    startedAt: number,
+    deadline: number,
+  ): Promise<T> {
     this.#budget.recordCall();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        // Waiting for the budget eats into the deadline like any other wait; leave the attempt time.
-        await this.#callBudget?.acquire(Math.max(0, deadline - performance.now() - Math.min(this.#timeoutMs, 250)));
         // Whole milliseconds: AbortSignal.timeout throws a RangeError on a fractional delay, which
         // is what the time left before the deadline always is.
         const { status, value } = await run(
@@ -235,20 +252,9 @@ export class CobaltDataSource {
         );
         return value;
       } catch (error) {
-        if (error instanceof GatewayError) {
-          // Refused by the org-wide call budget before anything went out.
-          this.#onCall(operation, (performance.now() - startedAt) / 1000, error.code);
-          throw error;
-        }
         if (!(error instanceof CobaltFailureError)) throw error;
         const waitMs = this.#retryWait(error.failure, attempt, deadline);
-        if (waitMs !== undefined) {
-          this.#onRetry(operation);
-          this.#log.info(
-            { cobaltCall: operation, attempt, failure: describeFailure(error.failure), waitMs },
-            'retrying cobalt call',
-          );
-          await new Promise((resolve) => setTimeout(resolve, waitMs));
+        if (waitMs !== undefined && (await this.#retryMayGo(operation, attempt, error.failure, waitMs, deadline))) {
           continue;
         }
         const { error: gatewayError, severity } = toGatewayError(error.failure);
@@ -267,6 +273,32 @@ export class CobaltDataSource {
         );
         throw gatewayError;
       }
+    }
+  }
+
+  /**
+   * Waits before a retry, then takes its share of the org-wide budget. False when the budget has
+   * none left in time: the operation then fails with what Cobalt last did, which is what it was.
+   */
+  async #retryMayGo(
+    operation: string,
+    attempt: number,
+    failure: CobaltFailure,
+    waitMs: number,
+    deadline: number,
+  ): Promise<boolean> {
+    this.#onRetry(operation);
+    this.#log.info(
+      { cobaltCall: operation, attempt, failure: describeFailure(failure), waitMs },
+      'retrying cobalt call',
+    );
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    try {
+      await this.#callBudget?.acquire(Math.max(0, deadline - performance.now() - Math.min(this.#timeoutMs, 250)));
+      return true;
+    } catch (error) {
+      if (error instanceof GatewayError) return false;
+      throw error;
     }
   }
 
