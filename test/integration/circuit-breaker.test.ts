@@ -15,7 +15,7 @@ describe('the Cobalt circuit breaker', () => {
   let gw: TestGateway;
   let clockOffsetMs = 0;
 
-  async function start(): Promise<TestGateway> {
+  async function start(env: Record<string, string> = {}): Promise<TestGateway> {
     clockOffsetMs = 0;
     gw = await startTestGateway({
       env: {
@@ -24,6 +24,7 @@ describe('the Cobalt circuit breaker', () => {
         COBALT_BREAKER_COOLDOWN_MS: '1000',
         COBALT_MAX_RETRIES: '0',
         COBALT_TIMEOUT_MS: '1000',
+        ...env,
       },
       now: () => Date.now() + clockOffsetMs,
     });
@@ -89,6 +90,21 @@ describe('the Cobalt circuit breaker', () => {
     });
     expect(await breakerGauge()).toBe('2');
     expect(gw.logs.parsed().some((r) => r['event'] === 'cobalt-breaker-open')).toBe(true);
+  });
+
+  it('still opens when the org budget refuses most calls during an outage (refusals are not successes)', async () => {
+    await start({ COBALT_MAX_RPS: '4', COBALT_TIMEOUT_MS: '300', COBALT_DEADLINE_MS: '300' });
+    gw.emulator.addFault({ type: 'hang' });
+
+    const results = await Promise.all(Array.from({ length: 20 }, () => mint(freshAccount(gw.emulator))));
+
+    const codes = results.map((r) => r.error?.extensions?.['code']);
+    // Four per second go out (more only if the burst straddles a second); the rest are refused.
+    const outages = codes.filter((c) => c === 'COBALT_UNAVAILABLE').length;
+    expect(outages).toBeGreaterThanOrEqual(4);
+    expect(outages).toBeLessThan(10);
+    expect(codes.filter((c) => c === 'COBALT_RATE_LIMITED')).toHaveLength(20 - outages);
+    expect((await readiness()).body.checks['cobaltBreaker']).toBe('open');
   });
 
   it('lets one probe through after the cooldown and closes when it succeeds', async () => {
