@@ -181,6 +181,9 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
 
     const headers: Record<string, string> = { ...COMMON_HEADERS };
     for (const [name, value] of result.headers) headers[name] = value;
+    // A request already running when shutdown began must not leave its connection kept alive:
+    // server.close() would wait out the keep-alive timeout for it.
+    if (deps.isDraining?.() === true) headers['connection'] = 'close';
     res.writeHead(result.status ?? 200, headers);
     if (result.body.kind === 'complete') {
       res.end(result.body.string);
