@@ -123,6 +123,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     sessionTokens,
     cache: integrationsCache,
     cacheTtlMs: config.integrations.cacheTtlS * 1000,
+    limits: rateLimits.mints,
   });
 
   const instances = new Map<unknown, unknown>([

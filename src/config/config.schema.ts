@@ -173,7 +173,7 @@ export const envSchema = z.object({
     .max(1_000_000)
     .default(30)
     .describe(
-      'Calls of `createSessionToken`, `upsertLinkedAccount` and `createConnectUrl` (each reaches Cobalt) allowed per linked account per minute; shared through Redis when set.',
+      'Calls of `createSessionToken`, `upsertLinkedAccount`, `createConnectUrl`, and integration lookups that reach Cobalt, allowed per linked account per minute; shared through Redis when set.',
     ),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce
     .number()

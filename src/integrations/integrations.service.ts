@@ -4,6 +4,7 @@ import type { CobaltDataSource } from '../cobalt/cobalt.data-source';
 import type { LinkedAccountProfile } from '../cobalt/linked-account';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
+import type { MintRateLimits } from '../rate-limits/rate-limits';
 import type { SessionTokenService } from '../session-tokens/session-token.service';
 import { isValidSlug } from './integration-slug';
 import type { IntegrationsCache } from './integrations-cache';
@@ -15,6 +16,11 @@ export interface IntegrationsServiceDeps {
   readonly cache: IntegrationsCache;
   /** How long a list is reused; 0 turns the cache off (per-request de-duplication stays). */
   readonly cacheTtlMs: number;
+  /**
+   * Checked before each Cobalt call a request causes (a list the cache does not hold, a lookup by
+   * slug): these draw on the org's Cobalt budget like mints do, so they count like mints.
+   */
+  readonly limits?: MintRateLimits;
 }
 
 /** What one GraphQL request may ask about integrations; built lazily, once per request. */
@@ -44,24 +50,24 @@ export class IntegrationsService {
   constructor(private readonly deps: IntegrationsServiceDeps) {}
 
   /** The loaders of one request, keyed by its context object (created on first use, dropped with it). */
-  loadersFor(request: object): IntegrationLoaders {
+  loadersFor(request: { readonly clientIp: string }): IntegrationLoaders {
     let loaders = this.#perRequest.get(request);
     if (loaders === undefined) {
-      loaders = this.#createLoaders();
+      loaders = this.#createLoaders(request.clientIp);
       this.#perRequest.set(request, loaders);
     }
     return loaders;
   }
 
   /** The account's applications, from the cache while it is fresh. */
-  async list(linkedAccountId: string): Promise<readonly CobaltApplication[]> {
+  async list(linkedAccountId: string, clientIp?: string): Promise<readonly CobaltApplication[]> {
     const caching = this.deps.cacheTtlMs > 0;
     const cached = caching ? await this.deps.cache.get(linkedAccountId) : undefined;
     if (cached !== undefined) return cached;
     const inFlight = this.#loading.get(linkedAccountId);
     if (inFlight !== undefined) return inFlight;
     // Registered before any further await, so concurrent askers in this process share the load.
-    const loading = this.#load(linkedAccountId, caching).finally(() => {
+    const loading = this.#load(linkedAccountId, caching, clientIp).finally(() => {
       if (this.#loading.get(linkedAccountId) === loading) this.#loading.delete(linkedAccountId);
     });
     this.#loading.set(linkedAccountId, loading);
@@ -74,7 +80,8 @@ export class IntegrationsService {
     await this.deps.cache.invalidate(linkedAccountId);
   }
 
-  async #load(linkedAccountId: string, caching: boolean): Promise<readonly CobaltApplication[]> {
+  async #load(linkedAccountId: string, caching: boolean, clientIp?: string): Promise<readonly CobaltApplication[]> {
+    if (clientIp !== undefined) await this.deps.limits?.check(linkedAccountId, clientIp);
     // Read first: a list loaded across an invalidation (here or on another instance) is not stored.
     const generation = caching ? await this.deps.cache.generation(linkedAccountId) : '';
     const apps = await this.deps.cobalt.listApplications(linkedAccountId);
@@ -118,9 +125,9 @@ export class IntegrationsService {
     return { url, expiresAt: new Date(token.expiresAt) };
   }
 
-  #createLoaders(): IntegrationLoaders {
+  #createLoaders(clientIp: string): IntegrationLoaders {
     const list = new DataLoader<string, readonly CobaltApplication[]>((accounts) =>
-      Promise.all(accounts.map((account) => this.list(account).catch((error: unknown) => asError(error)))),
+      Promise.all(accounts.map((account) => this.list(account, clientIp).catch((error: unknown) => asError(error)))),
     );
     let lookups = 0;
     const bySlug = new DataLoader<{ linkedAccountId: string; slug: string }, CobaltApplication, string>(
@@ -135,6 +142,7 @@ export class IntegrationsService {
               // by slug, and let Cobalt's 404 say INTEGRATION_NOT_FOUND.
               lookups += 1;
               if (lookups > MAX_SLUG_LOOKUPS_PER_REQUEST) return new GatewayError(ErrorCode.BAD_USER_INPUT);
+              await this.deps.limits?.check(linkedAccountId, clientIp);
               return await this.deps.cobalt.getApplication(linkedAccountId, slug);
             } catch (error) {
               return asError(error);

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import {
   CreateConnectUrlDocument,
   CreateSessionTokenDocument,
+  IntegrationDocument,
   UpsertLinkedAccountDocument,
 } from '../../client/generated/graphql';
 import { graphqlRequest } from '../support/graphql-request';
@@ -51,7 +52,8 @@ describe('mint rate limits', () => {
   });
 
   it('counts upsertLinkedAccount and createConnectUrl against the same per-account limit, since each reaches Cobalt', async () => {
-    const gw = await gateway({ RATE_LIMIT_MINTS_PER_MINUTE: '3' });
+    // mint 1 + connect 2 (the integrations list it checks the slug against, then the connect) + upsert 1.
+    const gw = await gateway({ RATE_LIMIT_MINTS_PER_MINUTE: '4' });
     const account = freshAccount(gw.emulator);
     const token = await signTestJwt({ sub: account });
     const connect = () => graphqlRequest(gw.url, CreateConnectUrlDocument, { token, variables: { slug: 'slack' } });
@@ -66,6 +68,19 @@ describe('mint rate limits', () => {
     expect((await connect()).body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
     expect((await upsert()).body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
     expect(gw.emulator.received()).toHaveLength(calls);
+  });
+
+  it('counts lookups of slugs missing from the integrations list, which each cost a Cobalt call', async () => {
+    const gw = await gateway({ RATE_LIMIT_MINTS_PER_MINUTE: '2', INTEGRATIONS_CACHE_TTL_S: '30' });
+    const token = await signTestJwt({ sub: freshAccount(gw.emulator) });
+    const lookup = (slug: string) => graphqlRequest(gw.url, IntegrationDocument, { token, variables: { slug } });
+
+    // The list (one counted Cobalt call), then lookups of unknown slugs (one each).
+    expect((await lookup('no-such-app-1')).body.errors?.[0]?.extensions?.['code']).toBe('INTEGRATION_NOT_FOUND');
+    const refused = await lookup('no-such-app-2');
+
+    expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
+    expect((await lookup('slack')).body.data?.integration?.slug).toBe('slack');
   });
 
   it('refuses before any Cobalt call: a refused cache miss costs Cobalt nothing', async () => {

@@ -98,9 +98,9 @@ describe('IntegrationsService', () => {
       cache: new MemoryIntegrationsCache(),
       cacheTtlMs: 0,
     });
-    const requestA = {};
+    const requestA = { clientIp: '127.0.0.1' };
 
     expect(service.loadersFor(requestA)).toBe(service.loadersFor(requestA));
-    expect(service.loadersFor({})).not.toBe(service.loadersFor(requestA));
+    expect(service.loadersFor({ clientIp: '127.0.0.1' })).not.toBe(service.loadersFor(requestA));
   });
 });
