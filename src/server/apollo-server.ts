@@ -1,5 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../auth/context';
 import { singleMintPerOperationRule } from './single-mint.rule';
@@ -24,8 +30,19 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     hideSchemaDetailsFromClientErrors: true,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
-    // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],
+    plugins: [
+      // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
+      ApolloServerPluginLandingPageDisabled(),
+      // Cache control wraps every field resolver to collect hints, and could set a Cache-Control header
+      // over our no-store; nothing here is cacheable, so it only costs CPU on every request.
+      ApolloServerPluginCacheControlDisabled(),
+      // Reporting to Apollo's cloud would start on APOLLO_KEY alone; operations must not leave the
+      // gateway because of an environment variable. Inline traces are for federated subgraphs only.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...options.plugins,
+    ],
     formatError: options.formatError,
     validationRules: [singleMintPerOperationRule],
     // main.ts owns shutdown; Apollo's own SIGTERM handler would race it and re-raise the signal.
