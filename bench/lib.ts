@@ -1,6 +1,34 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+
+export const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuv';
+export const API_KEY = 'tk_bench_key';
+export const MUTATION = JSON.stringify({
+  query: 'mutation { createSessionToken { token expiresAt linkedAccountId } }',
+});
+
+/** An HS256 bearer token for `sub` (the gateway's default linked-account claim). */
+export const sign = (sub: string): Promise<string> =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(SECRET));
+
+/** The gateway's environment for the bench: production mode against the emulator at `emulatorUrl`. */
+export function gatewayEnv(emulatorUrl: string): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    PORT: '0',
+    COBALT_API_KEY: API_KEY,
+    COBALT_BASE_URL: emulatorUrl,
+    AUTH_JWT_SECRET: SECRET,
+    TOKEN_CACHE_MAX_ENTRIES: '100000',
+  };
+}
 
 export interface Sample {
   readonly requestsPerSecond: number;
@@ -19,6 +47,8 @@ export interface LoadOptions {
   readonly authorizations?: readonly string[];
   /** The server's pid, to measure the CPU it spends (Linux /proc). */
   readonly pid?: number;
+  /** Offered load in requests per second over all connections (open loop); unset: as fast as answered. */
+  readonly overallRate?: number;
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
@@ -73,6 +103,7 @@ export async function load(options: LoadOptions): Promise<Sample> {
     method: 'POST',
     connections: 50,
     duration: options.seconds,
+    ...(options.overallRate !== undefined && { overallRate: Math.max(1, Math.round(options.overallRate)) }),
     headers: { 'content-type': 'application/json' },
     body: options.body,
     ...(authorizations !== undefined && {
