@@ -201,6 +201,10 @@ export class CobaltDataSource {
       request.auth === 'api-key'
         ? { 'x-api-key': this.#apiKey.reveal() }
         : { authorization: `Bearer ${request.auth.bearer}` };
+    // A controller and a cleared timer rather than AbortSignal.timeout: that one fires after every
+    // call, long finished or not, building a DOMException each time (see bench/cobalt-client.ts).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       return await this.#http.request<string>({
         method,
@@ -208,11 +212,13 @@ export class CobaltDataSource {
         headers: authHeader,
         data: request.body === undefined ? undefined : JSON.stringify(request.body),
         params: request.params,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: controller.signal,
       });
     } catch (error) {
       // Classify from a few fields and drop the error: it holds the request config and socket state.
       throw new CobaltFailureError(classifyTransportError(error));
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
