@@ -81,6 +81,17 @@ function nodeHttpCall(baseUrl: string): Call {
 function variants(baseUrl: string): Record<string, Call> {
   const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const text = { responseType: 'text' as const, transformResponse: [(d: unknown) => d] };
+  // What CobaltDataSource gives axios.create, minus the adapter.
+  const gatewayConfig = {
+    baseURL: baseUrl,
+    timeout: 2000,
+    maxRedirects: 0,
+    maxContentLength: 1024 * 1024,
+    validateStatus: () => true,
+    httpAgent: keepAlive,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    ...text,
+  };
   return {
     'node:http, keep-alive agent (floor)': nodeHttpCall(baseUrl),
     'axios defaults': axiosCall(axios.create({ baseURL: baseUrl })),
@@ -100,53 +111,17 @@ function variants(baseUrl: string): Record<string, Call> {
           Promise.resolve({ data: '{"token":"x"}', status: 200, statusText: 'OK', headers: {}, config }),
       }),
     ),
-    'axios tuned + gateway options, no timeout': axiosSignalCall(
-      axios.create({
-        baseURL: baseUrl,
-        httpAgent: keepAlive,
-        maxRedirects: 0,
-        maxContentLength: 1024 * 1024,
-        validateStatus: () => true,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        ...text,
-      }),
+    "before: the gateway's axios config on axios's http adapter": axiosSignalCall(axios.create(gatewayConfig)),
+    'same, proxy: false (no proxy lookup in the environment)': axiosSignalCall(
+      axios.create({ ...gatewayConfig, proxy: false }),
     ),
-    'axios tuned + gateway options + timeout': axiosSignalCall(
+    'after: the same config on the lean adapter (src/cobalt/node-http-adapter.ts)': axiosSignalCall(
       axios.create({
-        baseURL: baseUrl,
-        httpAgent: keepAlive,
-        maxRedirects: 0,
-        maxContentLength: 1024 * 1024,
-        validateStatus: () => true,
-        timeout: 2000,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        ...text,
-      }),
-    ),
-    'axios tuned + gateway options, no timeout, proxy false': axiosSignalCall(
-      axios.create({
-        baseURL: baseUrl,
-        httpAgent: keepAlive,
-        maxRedirects: 0,
-        maxContentLength: 1024 * 1024,
-        validateStatus: () => true,
-        proxy: false,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        ...text,
-      }),
-    ),
-    'axios tuned + lean node:http adapter (src/cobalt/node-http-adapter.ts)': axiosSignalCall(
-      axios.create({
-        baseURL: baseUrl,
-        maxRedirects: 0,
-        maxContentLength: 1024 * 1024,
-        validateStatus: () => true,
+        ...gatewayConfig,
         adapter: createNodeHttpAdapter({ httpAgent: keepAlive, httpsAgent: new https.Agent({ keepAlive: true }) }),
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        ...text,
       }),
     ),
-    'CobaltDataSource (the gateway)': (() => {
+    'CobaltDataSource.createSessionToken (the whole call: timer, parse, checks)': (() => {
       const source = new CobaltDataSource({
         baseUrl,
         apiKey: new Secret(API_KEY),
