@@ -251,7 +251,7 @@ function chart(results: {
   const blue = '#2f6fde';
   const light = '#7aa7f0';
   const throughput = panel(
-    'Throughput, 50 connections (higher is better)',
+    'Throughput (higher is better)',
     [
       { label: 'bare Apollo + jose (baseline)', value: results.baseline.rps, color: grey },
       { label: 'gateway, cached mint', value: results.gatewayCached.rps, color: blue },
