@@ -202,7 +202,7 @@ export class CobaltDataSource {
         ? { 'x-api-key': this.#apiKey.reveal() }
         : { authorization: `Bearer ${request.auth.bearer}` };
     // A controller and a cleared timer rather than AbortSignal.timeout: that one fires after every
-    // call, long finished or not, building a DOMException each time (see bench/cobalt-client.ts).
+    // call, long finished or not, building a DOMException each time (a --cpu-prof of a cold mint showed it).
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
