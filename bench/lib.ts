@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 
@@ -47,8 +48,6 @@ export interface LoadOptions {
   readonly authorizations?: readonly string[];
   /** The server's pid, to measure the CPU it spends (Linux /proc). */
   readonly pid?: number;
-  /** Offered load in requests per second over all connections (open loop); unset: as fast as answered. */
-  readonly overallRate?: number;
 }
 
 /** CPU seconds (user + system) a process has used, from /proc. */
@@ -58,6 +57,11 @@ export function cpuSeconds(pid: number): number {
 }
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** Moves this process (the load generator) to `cpu`, away from the server's core. */
+export function pinSelf(cpu: number): void {
+  if (hasTaskset) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)]);
+}
 
 /** Starts a server script pinned to CPU 0 (when taskset exists) and resolves with the URL it prints. */
 export async function startPinned(
@@ -103,7 +107,6 @@ export async function load(options: LoadOptions): Promise<Sample> {
     method: 'POST',
     connections: 50,
     duration: options.seconds,
-    ...(options.overallRate !== undefined && { overallRate: Math.max(1, Math.round(options.overallRate)) }),
     headers: { 'content-type': 'application/json' },
     body: options.body,
     ...(authorizations !== undefined && {
@@ -126,6 +129,79 @@ export async function load(options: LoadOptions): Promise<Sample> {
     non2xx: result.non2xx,
     cpuPerRequestUs: cpu === undefined || total === 0 ? undefined : (cpu / total) * 1e6,
   };
+}
+
+export interface PacedOptions {
+  readonly url: string;
+  readonly body: string;
+  readonly authorization: string;
+  /** Requests per second, sent at even intervals whatever the answers do (open loop). */
+  readonly rate: number;
+  readonly seconds: number;
+  /** Keep-alive connections at most; requests beyond them wait for one (and that wait counts). */
+  readonly connections: number;
+}
+
+/**
+ * p99 latency at a fixed offered rate. autocannon's `overallRate` lets every connection send its
+ * quota for the second at once and then pause, so its p99 measures that burst, not the server.
+ * Here request i is due at start + i / rate and its latency runs from that moment, so a server that
+ * falls behind pays for every request it delayed (no coordinated omission).
+ */
+export async function paced(options: PacedOptions): Promise<{ p99Ms: number; sent: number; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  const pending = new Set<Promise<void>>();
+  const send = (dueAt: number) => {
+    const done = new Promise<void>((resolve) => {
+      const req = http.request(
+        options.url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(options.body),
+            authorization: options.authorization,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - dueAt);
+            else errors += 1;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end(options.body);
+    });
+    pending.add(done);
+    void done.then(() => pending.delete(done));
+  };
+  const total = Math.round(options.rate * options.seconds);
+  const startedAt = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - startedAt) / 1000) * options.rate));
+      for (; sent < due; sent += 1) send(startedAt + (sent * 1000) / options.rate);
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(pending);
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? Number.NaN;
+  return { p99Ms: Math.round(p99 * 10) / 10, sent, errors };
 }
 
 export function median(values: readonly number[]): number {

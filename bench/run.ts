@@ -1,7 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_KEY, gatewayEnv, load, median, MUTATION, progress, SECRET, sign, startPinned, stop } from './lib';
+import {
+  API_KEY,
+  gatewayEnv,
+  load,
+  median,
+  MUTATION,
+  paced,
+  pinSelf,
+  progress,
+  SECRET,
+  sign,
+  startPinned,
+  stop,
+} from './lib';
 
 /**
  * `npm run bench`: the gateway against a baseline measured in the same run, on a shared machine.
@@ -33,27 +46,19 @@ interface Run {
   readonly cpuPerRequestUs: number;
 }
 
-async function measure(
-  url: string,
-  pid: number,
-  authorizations: readonly string[],
-  seconds: number,
-  overallRate?: number,
-): Promise<Run> {
-  const sample = await load({
-    url,
-    body: MUTATION,
-    seconds,
-    authorizations,
-    pid,
-    ...(overallRate !== undefined && { overallRate }),
-  });
+async function measure(url: string, pid: number, authorizations: readonly string[], seconds: number): Promise<Run> {
+  const sample = await load({ url, body: MUTATION, seconds, authorizations, pid });
   return {
     rps: sample.requestsPerSecond,
     p99: sample.p99Ms,
     errors: sample.errors + sample.non2xx,
     cpuPerRequestUs: sample.cpuPerRequestUs ?? Number.NaN,
   };
+}
+
+async function fixedRate(url: string, authorization: string, rate: number): Promise<Run> {
+  const sample = await paced({ url, body: MUTATION, authorization, rate, seconds: fixedSeconds, connections: 50 });
+  return { rps: rate, p99: sample.p99Ms, errors: sample.errors, cpuPerRequestUs: Number.NaN };
 }
 
 async function startupMs(emulatorUrl: string): Promise<number> {
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
   process.env['BENCH_JWT_SECRET'] = SECRET;
   process.env['BENCH_API_KEY'] = API_KEY;
   process.env['BENCH_ACCOUNTS'] = String(ACCOUNTS);
+  pinSelf(1); // the load generator shares the emulator's core, never the server's
   progress('bench: starting the emulator');
   const emulator = await startPinned([...tsx, join(__dirname, 'servers/emulator-server.ts')], {}, 1);
   const hot = [`Bearer ${await sign('bench-user-0')}`];
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
     const rate = baselineRun.rps * FIXED_RATE_SHARE;
     samples.offeredRate.push(rate);
     progress(`bench: baseline at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
-    samples.baselineFixedRate.push(await measure(baseline.url, baseline.child.pid!, hot, fixedSeconds, rate));
+    samples.baselineFixedRate.push(await fixedRate(baseline.url, hot[0]!, rate));
     await stop(baseline.child);
 
     progress(`bench: gateway, cached mint path, rep ${rep}/${reps}`);
@@ -120,7 +126,7 @@ async function main(): Promise<void> {
     const callsBefore = await cobaltCalls(emulator.url);
     samples.gatewayCached.push(await measure(gateway.url, gateway.child.pid!, hot, seconds));
     progress(`bench: gateway, cached mint path at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
-    samples.gatewayFixedRate.push(await measure(gateway.url, gateway.child.pid!, hot, fixedSeconds, rate));
+    samples.gatewayFixedRate.push(await fixedRate(gateway.url, hot[0]!, rate));
     cachedCobaltCalls += (await cobaltCalls(emulator.url)) - callsBefore;
 
     progress(`bench: gateway, cold path (cache misses, emulator at 0 ms), rep ${rep}/${reps}`);
