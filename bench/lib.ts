@@ -1,6 +1,35 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
+
+export const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuv';
+export const API_KEY = 'tk_bench_key';
+export const MUTATION = JSON.stringify({
+  query: 'mutation { createSessionToken { token expiresAt linkedAccountId } }',
+});
+
+/** An HS256 bearer token for `sub` (the gateway's default linked-account claim). */
+export const sign = (sub: string): Promise<string> =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(SECRET));
+
+/** The gateway's environment for the bench: production mode against the emulator at `emulatorUrl`. */
+export function gatewayEnv(emulatorUrl: string): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'production',
+    PORT: '0',
+    COBALT_API_KEY: API_KEY,
+    COBALT_BASE_URL: emulatorUrl,
+    AUTH_JWT_SECRET: SECRET,
+    TOKEN_CACHE_MAX_ENTRIES: '100000',
+  };
+}
 
 export interface Sample {
   readonly requestsPerSecond: number;
@@ -28,6 +57,11 @@ export function cpuSeconds(pid: number): number {
 }
 
 const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** Moves this process (the load generator) to `cpu`, away from the server's core. */
+export function pinSelf(cpu: number): void {
+  if (hasTaskset) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)]);
+}
 
 /** Starts a server script pinned to CPU 0 (when taskset exists) and resolves with the URL it prints. */
 export async function startPinned(
@@ -95,6 +129,79 @@ export async function load(options: LoadOptions): Promise<Sample> {
     non2xx: result.non2xx,
     cpuPerRequestUs: cpu === undefined || total === 0 ? undefined : (cpu / total) * 1e6,
   };
+}
+
+export interface PacedOptions {
+  readonly url: string;
+  readonly body: string;
+  readonly authorization: string;
+  /** Requests per second, sent at even intervals whatever the answers do (open loop). */
+  readonly rate: number;
+  readonly seconds: number;
+  /** Keep-alive connections at most; requests beyond them wait for one (and that wait counts). */
+  readonly connections: number;
+}
+
+/**
+ * p99 latency at a fixed offered rate. autocannon's `overallRate` lets every connection send its
+ * quota for the second at once and then pause, so its p99 measures that burst, not the server.
+ * Here request i is due at start + i / rate and its latency runs from that moment, so a server that
+ * falls behind pays for every request it delayed (no coordinated omission).
+ */
+export async function paced(options: PacedOptions): Promise<{ p99Ms: number; sent: number; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  const pending = new Set<Promise<void>>();
+  const send = (dueAt: number) => {
+    const done = new Promise<void>((resolve) => {
+      const req = http.request(
+        options.url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(options.body),
+            authorization: options.authorization,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - dueAt);
+            else errors += 1;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end(options.body);
+    });
+    pending.add(done);
+    void done.then(() => pending.delete(done));
+  };
+  const total = Math.round(options.rate * options.seconds);
+  const startedAt = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - startedAt) / 1000) * options.rate));
+      for (; sent < due; sent += 1) send(startedAt + (sent * 1000) / options.rate);
+      if (sent >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(pending);
+  agent.destroy();
+  const sorted = latencies.sort((a, b) => a - b);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? Number.NaN;
+  return { p99Ms: Math.round(p99 * 10) / 10, sent, errors };
 }
 
 export function median(values: readonly number[]): number {

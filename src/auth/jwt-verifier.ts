@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash, webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/load-config';
@@ -52,6 +52,31 @@ function reasonFor(error: unknown): AuthFailureReason {
 }
 
 /**
+ * The HMAC secret as WebCrypto keys, imported once per algorithm. Given raw bytes, jose imports a
+ * key on every verification, which was a good part of a first request's CPU. jose checks the
+ * header's `alg` against the allowlist before it asks for a key, so only allowed HS algorithms get here.
+ */
+function hmacKeys(secret: Uint8Array): JWTVerifyGetKey {
+  const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+  return ({ alg }) => {
+    let imported = keys.get(alg);
+    if (imported === undefined) {
+      const hash = /^HS(256|384|512)$/.exec(alg)?.[1];
+      if (hash === undefined) return Promise.reject(new joseErrors.JOSEAlgNotAllowed(`${alg} needs a public key`));
+      imported = webcrypto.subtle.importKey(
+        'raw',
+        new Uint8Array(secret),
+        { name: 'HMAC', hash: `SHA-${hash}` },
+        false,
+        ['verify'],
+      );
+      keys.set(alg, imported);
+    }
+    return imported;
+  };
+}
+
+/**
  * Verifies the company identity provider's bearer tokens with jose. jose checks only what it is asked
  * to (RELIABILITY.md §0.7), so the algorithm allowlist is always explicit, `exp` is required, and
  * issuer/audience are enforced whenever configured.
@@ -61,11 +86,11 @@ export function createJwtVerifier(
   secretOverride?: Uint8Array,
   jwksHooks: Pick<JwksKeySetOptions, 'onStaleUse' | 'onOutageChange'> = {},
 ): JwtVerifier {
-  let key: Uint8Array | JWTVerifyGetKey;
+  let key: JWTVerifyGetKey;
   let algorithms: string[];
   if (settings.kind === 'secret') {
-    key = new TextEncoder().encode(settings.secret.reveal());
     algorithms = [...settings.algorithms];
+    key = hmacKeys(new TextEncoder().encode(settings.secret.reveal()));
   } else if (settings.kind === 'jwks') {
     key = createJwksKeySet(new URL(settings.jwksUrl), {
       cacheMaxAgeMs: settings.cacheMaxAgeS * 1000,
@@ -74,7 +99,7 @@ export function createJwtVerifier(
     });
     algorithms = [...settings.algorithms];
   } else if (secretOverride !== undefined) {
-    key = secretOverride;
+    key = hmacKeys(secretOverride);
     algorithms = ['HS256'];
   } else {
     throw new Error('createJwtVerifier: a dev-generated auth config needs the generated secret');
@@ -97,7 +122,8 @@ export function createJwtVerifier(
       const token = match?.[1];
       if (token === undefined) return { ok: false, reason: 'malformed-header' };
 
-      const digest = createHash('sha256').update(token).digest('base64url');
+      // One-shot hash: no Hash object per request (this runs on every request, cache hits included).
+      const digest = hash('sha256', token, 'base64url');
       const remembered = verified.get(digest);
       if (remembered !== undefined) {
         if (Date.now() < remembered.expMs + settings.clockToleranceS * 1000)
@@ -108,11 +134,7 @@ export function createJwtVerifier(
 
       let payload: Record<string, unknown>;
       try {
-        // jose's overloads differ for a key and a key getter; both are valid here.
-        payload =
-          key instanceof Uint8Array
-            ? (await jwtVerify(token, key, options)).payload
-            : (await jwtVerify(token, key, options)).payload;
+        payload = (await jwtVerify(token, key, options)).payload;
       } catch (error) {
         return { ok: false, reason: reasonFor(error) };
       }

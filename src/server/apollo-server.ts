@@ -1,5 +1,11 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../auth/context';
 import { DOCUMENT_LIMITS, documentLimitsRule, hideTokenLimit } from './document-limits';
@@ -29,8 +35,19 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     // they surfaced as INTERNAL_SERVER_ERROR with an error-level log line per request (found by fuzzing).
     persistedQueries: false,
     csrfPrevention: true,
-    // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...options.plugins],
+    plugins: [
+      // The default landing page loads Apollo Sandbox from a CDN, which an offline machine cannot reach.
+      ApolloServerPluginLandingPageDisabled(),
+      // Cache control wraps every field resolver to collect hints, and could set a Cache-Control header
+      // over our no-store; nothing here is cacheable, so it only costs CPU on every request.
+      ApolloServerPluginCacheControlDisabled(),
+      // Reporting to Apollo's cloud would start on APOLLO_KEY alone; operations must not leave the
+      // gateway because of an environment variable. Inline traces are for federated subgraphs only.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...options.plugins,
+    ],
     formatError: (formatted, error) => options.formatError(hideTokenLimit(formatted), error),
     // Parsing stops at the token limit (a 400 GRAPHQL_PARSE_FAILED), before validation sees the document.
     parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },

@@ -63,6 +63,18 @@ describe('the HTTP layer', () => {
     expect(res.status).toBe(404);
   });
 
+  it('answers GraphQL with a Content-Length, not chunked encoding', async () => {
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    const text = await res.text();
+
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+  });
+
   it('answers 413 to a body over MAX_BODY_BYTES without running it', async () => {
     const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
     const query = `mutation { createSessionToken { token } } # ${'x'.repeat(4096)}`;
