@@ -35,7 +35,9 @@ export class MemoryIntegrationsCache implements IntegrationsCache {
     maxSize: MEMORY_MAX_BYTES,
     sizeCalculation: (entry) => Math.max(1, JSON.stringify(entry.apps).length),
   });
-  readonly #generations = new Map<string, number>();
+  // Bounded like the entries: one counter per account ever invalidated would grow without end. A
+  // counter only matters while a load is in flight (seconds), far shorter than its eviction takes.
+  readonly #generations = new LRUCache<string, number>({ max: 100_000 });
 
   constructor(private readonly now: () => number = Date.now) {}
 

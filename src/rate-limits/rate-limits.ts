@@ -4,6 +4,7 @@ import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
 import type { Logger } from '../observability/logger';
 import { createRedisClient } from '../redis/redis-client';
+import { ipBucket } from './ip-bucket';
 import { deriveCacheKeys, type CacheKeys } from '../session-tokens/cache-keys';
 
 export interface RateLimitSettings {
@@ -105,7 +106,8 @@ class LimiterMintRateLimits implements MintRateLimits {
   ) {}
 
   async check(linkedAccountId: string, clientIp: string): Promise<void> {
-    const ipKey = this.opaqueKeys ? this.keys.clientIp(clientIp) : clientIp;
+    const bucket = ipBucket(clientIp);
+    const ipKey = this.opaqueKeys ? this.keys.clientIp(bucket) : bucket;
     const accountKey = this.opaqueKeys ? this.keys.account(linkedAccountId) : linkedAccountId;
     await consumeOrThrow(this.perIp, ipKey, () => this.rejected('mints-per-ip'));
     await consumeOrThrow(this.perAccount, accountKey, () => this.rejected('mints-per-account'));

@@ -39,8 +39,12 @@ describe('the Cobalt circuit breaker', () => {
     return { data: res.body.data?.createSessionToken, error: res.body.errors?.[0] };
   }
   const mint = async (account: string) => mintWith(await signTestJwt({ sub: account }));
-  async function until(condition: () => boolean) {
-    while (!condition()) await sleep(5);
+  async function until(condition: () => boolean, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await sleep(5);
+    }
   }
   const cobaltCalls = () => gw.emulator.received(SESSION_TOKEN_PATH).length;
   async function readiness() {
