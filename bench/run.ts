@@ -39,6 +39,21 @@ async function cobaltCalls(emulatorUrl: string): Promise<number> {
   return ((await (await fetch(`${emulatorUrl}/__emulator/stats`)).json()) as { received: number }).received;
 }
 
+/**
+ * Operations the gateway answered with an error, from its own metrics. A run full of refusals
+ * (rate limits, auth) would measure the wrong thing, so the bench stops on any.
+ */
+async function failedOperations(gatewayUrl: string): Promise<number> {
+  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  let failed = 0;
+  for (const [, outcome, count] of text.matchAll(
+    /^cobalt_gateway_graphql_requests_total\{[^}]*outcome="([^"]+)"[^}]*\} (\d+)/gm,
+  )) {
+    if (outcome !== 'ok') failed += Number(count);
+  }
+  return failed;
+}
+
 interface Run {
   readonly rps: number;
   readonly p99: number;
@@ -133,6 +148,9 @@ async function main(): Promise<void> {
     samples.gatewayCold.push(
       await measure(gateway.url, gateway.child.pid!, cold, Math.max(1, Math.floor(seconds / 2))),
     );
+    const failed = await failedOperations(gateway.url);
+    if (failed > 0)
+      throw new Error(`the gateway answered ${failed} operations with an error: the figures would be wrong`);
     await stop(gateway.child);
 
     progress(`bench: start-up time, rep ${rep}/${reps}`);
