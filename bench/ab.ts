@@ -1,5 +1,15 @@
 import { join, resolve } from 'node:path';
-import { API_KEY, gatewayEnv, load, median, MUTATION, progress, SECRET, sign, startPinned, stop } from './lib';
+import {
+  gatewayEnv,
+  load,
+  median,
+  MUTATION,
+  progress,
+  signBearers,
+  startBenchEmulator,
+  startPinned,
+  stop,
+} from './lib';
 
 /**
  * A/B of two builds of the gateway on one scenario, alternating runs: where a lever's effect is
@@ -17,13 +27,9 @@ const envB: Record<string, string> = envSpec.includes('=')
   : {};
 
 async function main(): Promise<void> {
-  process.env['BENCH_API_KEY'] = API_KEY;
-  process.env['BENCH_JWT_SECRET'] = SECRET;
   const accounts = scenario === 'cold' ? 20_000 : 1;
-  process.env['BENCH_ACCOUNTS'] = String(accounts);
-  const emulator = await startPinned(['--import', 'tsx', join(__dirname, 'servers/emulator-server.ts')], {}, 1);
-  const authorizations: string[] = [];
-  for (let i = 0; i < accounts; i += 1) authorizations.push(`Bearer ${await sign(`bench-user-${i}`)}`);
+  const emulator = await startBenchEmulator(accounts);
+  const authorizations = await signBearers(accounts);
   const results: Record<'A' | 'B', { rps: number[]; cpu: number[]; p99: number[] }> = {
     A: { rps: [], cpu: [], p99: [] },
     B: { rps: [], cpu: [], p99: [] },

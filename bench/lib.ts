@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
@@ -93,6 +94,24 @@ export async function startPinned(
     child.on('exit', (code) => reject(new Error(`server exited with ${String(code)}`)));
   });
   return { url, child };
+}
+
+/**
+ * The bench's Cobalt emulator (its own process, pinned to CPU 1 with the load generator) knowing
+ * `bench-user-0` … `bench-user-{accounts-1}`.
+ */
+export function startBenchEmulator(accounts: number): Promise<{ url: string; child: ChildProcess }> {
+  process.env['BENCH_JWT_SECRET'] = SECRET;
+  process.env['BENCH_API_KEY'] = API_KEY;
+  process.env['BENCH_ACCOUNTS'] = String(accounts);
+  return startPinned(['--import', 'tsx', join(__dirname, 'servers/emulator-server.ts')], {}, 1);
+}
+
+/** `Authorization` values for `bench-user-0` … `bench-user-{count-1}`. */
+export async function signBearers(count: number): Promise<string[]> {
+  const authorizations: string[] = [];
+  for (let i = 0; i < count; i += 1) authorizations.push(`Bearer ${await sign(`bench-user-${i}`)}`);
+  return authorizations;
 }
 
 export async function stop(child: ChildProcess): Promise<void> {

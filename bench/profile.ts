@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_KEY, gatewayEnv, load, MUTATION, progress, SECRET, sign, startPinned, stop } from './lib';
+import { gatewayEnv, load, MUTATION, progress, signBearers, startBenchEmulator, startPinned, stop } from './lib';
 
 /**
  * Where the gateway's CPU goes under load: runs one bench scenario against `dist/main.js` started
@@ -65,13 +65,9 @@ export function summarize(profile: Profile, top = 25): string {
 }
 
 async function main(): Promise<void> {
-  process.env['BENCH_API_KEY'] = API_KEY;
-  process.env['BENCH_JWT_SECRET'] = SECRET;
   const accounts = scenario === 'cold' ? 20_000 : 1;
-  process.env['BENCH_ACCOUNTS'] = String(accounts);
-  const emulator = await startPinned(['--import', 'tsx', join(__dirname, 'servers/emulator-server.ts')], {}, 1);
-  const authorizations: string[] = [];
-  for (let i = 0; i < accounts; i += 1) authorizations.push(`Bearer ${await sign(`bench-user-${i}`)}`);
+  const emulator = await startBenchEmulator(accounts);
+  const authorizations = await signBearers(accounts);
   const dir = mkdtempSync(join(tmpdir(), 'gateway-profile-'));
   const gateway = await startPinned(
     ['--cpu-prof', '--cpu-prof-dir', dir, join(root, 'dist/main.js')],

@@ -2,7 +2,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  API_KEY,
   gatewayEnv,
   load,
   median,
@@ -10,8 +9,8 @@ import {
   paced,
   pinSelf,
   progress,
-  SECRET,
-  sign,
+  signBearers,
+  startBenchEmulator,
   startPinned,
   stop,
 } from './lib';
@@ -100,16 +99,12 @@ async function startupMs(emulatorUrl: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  process.env['BENCH_JWT_SECRET'] = SECRET;
-  process.env['BENCH_API_KEY'] = API_KEY;
-  process.env['BENCH_ACCOUNTS'] = String(ACCOUNTS);
   pinSelf(1); // the load generator shares the emulator's core, never the server's
   progress('bench: starting the emulator');
-  const emulator = await startPinned([...tsx, join(__dirname, 'servers/emulator-server.ts')], {}, 1);
-  const hot = [`Bearer ${await sign('bench-user-0')}`];
+  const emulator = await startBenchEmulator(ACCOUNTS);
   progress(`bench: signing ${ACCOUNTS} bearer tokens for the cold path`);
-  const cold: string[] = [];
-  for (let i = 0; i < ACCOUNTS; i += 1) cold.push(`Bearer ${await sign(`bench-user-${i}`)}`);
+  const cold = await signBearers(ACCOUNTS);
+  const hot = cold.slice(0, 1);
 
   const samples = {
     gatewayCached: [] as Run[],
