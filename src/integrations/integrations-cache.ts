@@ -5,7 +5,7 @@ import type { CobaltApplication } from '../cobalt/application';
 import type { Config } from '../config/load-config';
 import type { Secret } from '../config/secret';
 import type { Logger } from '../observability/logger';
-import { createRedisClient } from '../redis/redis-client';
+import { createOutageWarner, createRedisClient } from '../redis/redis-client';
 import { deriveCacheKeys, type CacheKeys } from '../session-tokens/cache-keys';
 import { TokenCipher } from '../session-tokens/token-cipher';
 
@@ -73,7 +73,6 @@ export class MemoryIntegrationsCache implements IntegrationsCache {
 }
 
 const PREFIX = 'cgw:v1:';
-const WARN_EVERY_MS = 60_000;
 // A generation outlives any list (lists live seconds); a day keeps the keys from piling up.
 const GENERATION_TTL_MS = 24 * 3600_000;
 // Stores the list only if nobody invalidated the account since the loader read the generation.
@@ -97,7 +96,7 @@ type StoredApplication = Omit<CobaltApplication, 'connectedAccounts'> & {
 export class RedisIntegrationsCache implements IntegrationsCache {
   readonly kind = 'redis' as const;
   readonly #client: Redis;
-  #lastWarnAt = Number.NEGATIVE_INFINITY;
+  readonly #warn: (error: unknown, message: string) => void;
 
   constructor(
     private readonly options: {
@@ -108,6 +107,7 @@ export class RedisIntegrationsCache implements IntegrationsCache {
       readonly log: Logger;
     },
   ) {
+    this.#warn = createOutageWarner(options.log, { store: 'redis', cache: 'integrations' });
     this.#client = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs });
     this.#client.on('error', (error: unknown) => this.#warn(error, 'redis connection error (integrations cache)'));
   }
@@ -195,13 +195,6 @@ export class RedisIntegrationsCache implements IntegrationsCache {
 
   #generationKey(linkedAccountId: string): string {
     return `${PREFIX}apps-gen:${this.options.keys.account(linkedAccountId)}`;
-  }
-
-  #warn(error: unknown, message: string): void {
-    const now = Date.now();
-    if (now - this.#lastWarnAt < WARN_EVERY_MS) return;
-    this.#lastWarnAt = now;
-    this.options.log.warn({ err: error }, message);
   }
 }
 

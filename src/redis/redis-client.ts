@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger';
 
 /**
  * The one way the gateway connects to Redis. ioredis's defaults queue commands while disconnected
@@ -25,4 +26,23 @@ export function createRedisClient(
     enableOfflineQueue: options.subscriber === true,
     ...(options.subscriber !== true && { commandTimeout: options.commandTimeoutMs }),
   });
+}
+
+const WARN_EVERY_MS = 60_000;
+
+/**
+ * A warning for Redis trouble that speaks at most once a minute: while Redis is down every command
+ * fails, and a line per command would drown the log (and cost CPU on every request).
+ */
+export function createOutageWarner(
+  log: Logger,
+  fields: Record<string, string>,
+): (error: unknown, message: string) => void {
+  let lastWarnAt = Number.NEGATIVE_INFINITY;
+  return (error, message) => {
+    const now = Date.now();
+    if (now - lastWarnAt < WARN_EVERY_MS) return;
+    lastWarnAt = now;
+    log.warn({ err: error, ...fields }, message);
+  };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isErrorCode } from '../errors/error-code';
 import type { Logger } from '../observability/logger';
-import { createRedisClient } from '../redis/redis-client';
+import { createOutageWarner, createRedisClient } from '../redis/redis-client';
 import type { CacheKeys } from './cache-keys';
 import type { TokenCipher } from './token-cipher';
 import type { CachedToken, Flight, FlightOutcome, StoreHealth, TokenStore } from './token-store';
@@ -19,7 +19,6 @@ export interface RedisTokenStoreOptions {
 
 const PREFIX = 'cgw:v1:';
 const CHANNEL = `${PREFIX}flights`;
-const WARN_EVERY_MS = 60_000;
 // Deletes the lock only if this instance still holds it (it may have expired and been re-taken).
 const RELEASE_LOCK =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -36,11 +35,12 @@ export class RedisTokenStore implements TokenStore {
   readonly #options: RedisTokenStoreOptions;
   readonly #now: () => number;
   readonly #waiters = new Map<string, Set<(outcome: FlightOutcome) => void>>();
-  #lastWarnAt = Number.NEGATIVE_INFINITY;
+  readonly #warn: (error: unknown, message: string) => void;
 
   constructor(options: RedisTokenStoreOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#warn = createOutageWarner(options.log, { store: 'redis' });
     this.#client = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs });
     this.#subscriber = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs, subscriber: true });
     for (const connection of [this.#client, this.#subscriber]) {
@@ -216,12 +216,5 @@ export class RedisTokenStore implements TokenStore {
       };
     } else return;
     for (const resolve of waiters) resolve(outcome);
-  }
-
-  #warn(error: unknown, message: string): void {
-    const now = Date.now();
-    if (now - this.#lastWarnAt < WARN_EVERY_MS) return;
-    this.#lastWarnAt = now;
-    this.#options.log.warn({ err: error, store: 'redis' }, message);
   }
 }
