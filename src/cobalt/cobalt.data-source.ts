@@ -20,7 +20,7 @@ import {
   sessionTokenResponseSchema,
 } from './cobalt.wire';
 import { toLinkedAccount, type CobaltLinkedAccount, type LinkedAccountProfile } from './linked-account';
-import { createNodeHttpAdapter } from './node-http-adapter';
+import { createNodeHttpAdapter, RESPONSE_TOO_LARGE, RESPONSE_UNDECODABLE } from './node-http-adapter';
 import { backoffMs, isRetryable, RetryBudget } from './retry-policy';
 import { readSessionToken, type CobaltSessionToken } from './session-token';
 
@@ -385,9 +385,11 @@ function classifyTransportError(error: unknown): CobaltFailure {
   if (!axios.isAxiosError(error)) return { kind: 'network', errno: 'UNKNOWN' };
   const code = error.code ?? 'UNKNOWN';
   if (code === 'ERR_CANCELED' || code === 'ECONNABORTED' || code === 'ETIMEDOUT') return { kind: 'timeout' };
-  if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(error.message)) {
+  // (axios's own adapter, used for what ours does not implement, says "too large" only in its message.)
+  if (code === RESPONSE_TOO_LARGE || (code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(error.message))) {
     return { kind: 'invalid-response', reason: 'response too large' };
   }
+  if (code === RESPONSE_UNDECODABLE) return { kind: 'invalid-response', reason: 'body could not be decoded' };
   return { kind: 'network', errno: code };
 }
 

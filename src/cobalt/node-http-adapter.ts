@@ -11,6 +11,10 @@ import {
   type InternalAxiosRequestConfig,
 } from 'axios';
 
+/** Error codes of a body that arrived but is unusable: a failure of the answer, never retried. */
+export const RESPONSE_TOO_LARGE = 'ERR_RESPONSE_TOO_LARGE';
+export const RESPONSE_UNDECODABLE = 'ERR_RESPONSE_UNDECODABLE';
+
 export interface NodeHttpAdapterOptions {
   readonly httpAgent: http.Agent;
   readonly httpsAgent: https.Agent;
@@ -114,14 +118,7 @@ export function createNodeHttpAdapter(options: NodeHttpAdapterOptions): AxiosAda
           response.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (limit > -1 && size > limit) {
-              fail(
-                new AxiosError(
-                  `maxContentLength size of ${limit} exceeded`,
-                  AxiosError.ERR_BAD_RESPONSE,
-                  config,
-                  request,
-                ),
-              );
+              fail(new AxiosError(`maxContentLength size of ${limit} exceeded`, RESPONSE_TOO_LARGE, config, request));
               return;
             }
             chunks.push(chunk);
@@ -139,7 +136,18 @@ export function createNodeHttpAdapter(options: NodeHttpAdapterOptions): AxiosAda
               try {
                 raw = decode(raw, limit > -1 ? { maxOutputLength: limit } : {});
               } catch (error) {
-                fail(AxiosError.from(error, AxiosError.ERR_BAD_RESPONSE, config, request));
+                // Decoding is the upstream's fault, not the network's: distinct codes, so the data
+                // source never retries a decompression bomb or a corrupt body (each retry of a POST
+                // would mint again).
+                const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+                fail(
+                  new AxiosError(
+                    tooLarge ? `maxContentLength size of ${limit} exceeded` : 'response body could not be decoded',
+                    tooLarge ? RESPONSE_TOO_LARGE : RESPONSE_UNDECODABLE,
+                    config,
+                    request,
+                  ),
+                );
                 return;
               }
             }

@@ -4,7 +4,14 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import { createNodeHttpAdapter } from '../../src/cobalt/node-http-adapter';
+import { CobaltDataSource } from '../../src/cobalt/cobalt.data-source';
+import { createNodeHttpAdapter, RESPONSE_TOO_LARGE, RESPONSE_UNDECODABLE } from '../../src/cobalt/node-http-adapter';
+import { Secret } from '../../src/config/secret';
+import type { GatewayError } from '../../src/errors/gateway-error';
+import { captureLogs } from '../support/capture-logger';
+
+// 50 MB of zeros in about 50 KB of gzip.
+const BOMB = gzipSync(Buffer.alloc(50 * 1024 * 1024));
 
 interface Seen {
   method: string;
@@ -40,6 +47,9 @@ describe('the lean axios adapter on node:http', () => {
         if (path === '/prefix/redirect') res.writeHead(302, { location: 'http://example.invalid/steal' }).end();
         else if (path === '/prefix/big') res.end('x'.repeat(5000));
         else if (path === '/prefix/gzip') res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('{"ok":1}'));
+        else if (path === '/prefix/bomb' || path === '/api/v2/public/session-token')
+          res.writeHead(200, { 'content-encoding': 'gzip' }).end(BOMB);
+        else if (path === '/prefix/corrupt') res.writeHead(200, { 'content-encoding': 'gzip' }).end('not gzip at all');
         else if (path === '/prefix/fail') res.writeHead(503, { 'retry-after': '7' }).end('{"error":"down"}');
         else if (path === '/prefix/hang')
           return; // never answers
@@ -86,8 +96,37 @@ describe('the lean axios adapter on node:http', () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(AxiosError);
-    expect((error as AxiosError).code).toBe('ERR_BAD_RESPONSE');
+    expect((error as AxiosError).code).toBe(RESPONSE_TOO_LARGE);
     expect((error as AxiosError).message).toMatch(/maxContentLength/);
+  });
+
+  it('stops a decompression bomb at maxContentLength, and tells a corrupt body from a network error', async () => {
+    const bomb = await client({ maxContentLength: 1024 * 1024 })
+      .get('/bomb')
+      .catch((e: unknown) => e);
+    const corrupt = await client()
+      .get('/corrupt')
+      .catch((e: unknown) => e);
+
+    expect((bomb as AxiosError).code).toBe(RESPONSE_TOO_LARGE);
+    expect((corrupt as AxiosError).code).toBe(RESPONSE_UNDECODABLE);
+  });
+
+  it('lets the data source answer a bomb with one call and COBALT_BAD_RESPONSE, never a retried mint', async () => {
+    const cobalt = new CobaltDataSource({
+      baseUrl: origin,
+      apiKey: new Secret('tk_adapter_test'),
+      timeoutMs: 2000,
+      deadlineMs: 4000,
+      maxRetries: 2,
+      log: captureLogs().log,
+    });
+    const before = seen.length;
+
+    const error = await cobalt.createSessionToken('user-1').catch((e: unknown) => e);
+
+    expect((error as GatewayError).code).toBe('COBALT_BAD_RESPONSE');
+    expect(seen.length - before).toBe(1);
   });
 
   it('decodes a gzip body a server sends unasked', async () => {
