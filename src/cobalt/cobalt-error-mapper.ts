@@ -16,9 +16,16 @@ export function isUnknownLinkedAccount(body: CobaltErrorBody | undefined): boole
     /no linked account found/i.test(body.message ?? '') ||
     // The linked-account-scoped routes (GET /application…) answer 404 "Linked Account with account id
     // X for org Y in environment Z not found" instead (cobalt-api.md §5.4, §6.1).
-    // (Bounded gap: a lazy `.*` backtracks quadratically on a long hostile message.)
-    /linked account with account id [^\n]{0,300}? not found/i.test(body.message ?? '')
+    // Two linear searches rather than a regex with a gap: `.*` backtracks quadratically on a long
+    // hostile message, and a bounded gap misses the longest valid ids.
+    mentionsMissingLinkedAccount(body.message ?? '')
   );
+}
+
+function mentionsMissingLinkedAccount(message: string): boolean {
+  const text = message.toLowerCase();
+  const at = text.indexOf('linked account with account id ');
+  return at !== -1 && text.indexOf(' not found', at) !== -1;
 }
 
 export type FailureSeverity = 'warn' | 'error';

@@ -20,7 +20,9 @@ export const revokeResponseSchema = z.object({ success: z.boolean(), revoked_cou
  * Cobalt's error envelope. Three spellings of the internal code exist across its docs (`error`,
  * `error_code`, `error_type`); all optional, parsed tolerantly (cobalt-api.md §1.4).
  */
-const MAX_FIELD_CHARS = 500;
+// Room for Cobalt's longest real message: it quotes the linked account id (up to 256 code points,
+// 512 UTF-16 units), the org id and the environment.
+const MAX_FIELD_CHARS = 2048;
 const MAX_REQUEST_ID_CHARS = 100;
 
 export const errorEnvelopeSchema = z

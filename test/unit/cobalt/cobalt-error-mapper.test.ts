@@ -106,6 +106,14 @@ describe('isUnknownLinkedAccount', () => {
     expect(isUnknownLinkedAccount(body)).toBe(true);
   });
 
+  it.each([
+    ['256 ASCII characters', 'a'.repeat(256)],
+    ['256 astral characters', '😀'.repeat(256)],
+  ])('recognises the 404 wording for the longest valid ids (%s)', (_label, id) => {
+    const message = `Linked Account with account id ${id} for org 63c93da0b46b7243785a1e17 in environment test not found`;
+    expect(isUnknownLinkedAccount(parseErrorBody(JSON.stringify({ message })))).toBe(true);
+  });
+
   it('stays fast on a huge hostile message (it once backtracked for ~50 s on 1 MB)', () => {
     const phrase = 'linked account with account id ';
     const body = parseErrorBody(JSON.stringify({ message: phrase.repeat(32_000), request_id: 'r'.repeat(100_000) }));
@@ -113,7 +121,7 @@ describe('isUnknownLinkedAccount', () => {
 
     expect(isUnknownLinkedAccount(body)).toBe(false);
     expect(performance.now() - startedAt).toBeLessThan(500);
-    expect(body?.message?.length).toBeLessThanOrEqual(500);
+    expect(body?.message?.length).toBeLessThanOrEqual(2048);
     expect(body?.requestId?.length).toBeLessThanOrEqual(100);
   });
 });
