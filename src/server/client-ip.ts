@@ -27,6 +27,7 @@ export function clientIp(
 function normalise(address: string | undefined): string | undefined {
   if (address === undefined) return undefined;
   // IPv4 clients of a dual-stack socket show up as ::ffff:a.b.c.d; count them as one address.
-  const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  const lower = address.toLowerCase();
+  const plain = lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
   return isIP(plain) === 0 ? undefined : plain;
 }

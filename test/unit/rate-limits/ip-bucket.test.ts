@@ -15,6 +15,19 @@ describe('ipBucket', () => {
     expect(ipBucket('2001:db8:0:1:a:b:1.2.3.4')).toBe(bucket);
   });
 
+  it('counts an IPv4 address written as IPv6, in any spelling, as that IPv4 address', () => {
+    for (const spelling of [
+      '::ffff:1.2.3.4',
+      '::FFFF:1.2.3.4',
+      '::ffff:102:304',
+      '0:0:0:0:0:ffff:1.2.3.4',
+      '::1.2.3.4',
+    ]) {
+      expect(ipBucket(spelling)).toBe('1.2.3.4');
+    }
+    expect(ipBucket('::ffff:5.6.7.8')).not.toBe(ipBucket('::ffff:1.2.3.4'));
+  });
+
   it('keeps different /64s apart', () => {
     expect(ipBucket('2001:db8:0:2::1')).not.toBe(ipBucket('2001:db8:0:1::1'));
     expect(ipBucket('::1')).toBe('0:0:0:0::/64');
