@@ -11,11 +11,6 @@ import { freshAccount, startTestGateway, TEST_API_KEY, type TestGateway } from '
 
 const LIST_PATH = '/api/v2/public/application';
 const CONNECT_PATH = '/api/v2/public/connect-url';
-const NO_LIMITS = {
-  RATE_LIMIT_MINTS_PER_MINUTE: '100000',
-  RATE_LIMIT_IP_PER_MINUTE: '100000',
-  COBALT_MAX_RPS: '100000',
-};
 
 describe('integrations', () => {
   let gw: TestGateway;
@@ -23,7 +18,7 @@ describe('integrations', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({
-      env: { ...NO_LIMITS, INTEGRATIONS_CACHE_TTL_S: '30', COBALT_MAX_RETRIES: '0', COBALT_TIMEOUT_MS: '500' },
+      env: { INTEGRATIONS_CACHE_TTL_S: '30', COBALT_MAX_RETRIES: '0', COBALT_TIMEOUT_MS: '500' },
       now: () => Date.now() + clockOffsetMs,
     });
   });

@@ -23,9 +23,6 @@ describe('provisioning across instances sharing Redis', () => {
       // Coordination, not Redis latency, is under test: a loaded machine must not expire the lock calls.
       REDIS_COMMAND_TIMEOUT_MS: '5000',
       COBALT_AUTO_PROVISION: 'true',
-      RATE_LIMIT_MINTS_PER_MINUTE: '100000',
-      RATE_LIMIT_IP_PER_MINUTE: '100000',
-      COBALT_MAX_RPS: '100000',
     };
     a = await startTestGateway({ env });
     b = await startTestGateway({ env, cobaltBaseUrl: a.emulator.url });

@@ -10,12 +10,6 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
 const LINKED_ACCOUNT_PATH = '/api/v2/public/linked-account';
-// The per-account and org-wide limits must not get in the way of what these tests count.
-const NO_LIMITS = {
-  RATE_LIMIT_MINTS_PER_MINUTE: '100000',
-  RATE_LIMIT_IP_PER_MINUTE: '100000',
-  COBALT_MAX_RPS: '100000',
-};
 
 let counter = 0;
 /** An account id nobody has created at Cobalt yet. */
@@ -25,7 +19,7 @@ describe('provisioning the linked account', () => {
   describe('with COBALT_AUTO_PROVISION off (the default)', () => {
     let gw: TestGateway;
     beforeAll(async () => {
-      gw = await startTestGateway({ env: NO_LIMITS });
+      gw = await startTestGateway();
     });
     afterAll(async () => {
       await gw.stop();
@@ -47,7 +41,6 @@ describe('provisioning the linked account', () => {
     beforeAll(async () => {
       gw = await startTestGateway({
         env: {
-          ...NO_LIMITS,
           COBALT_AUTO_PROVISION: 'true',
           AUTH_NAME_CLAIM: 'display_name',
           AUTH_UDF_CLAIMS: 'plan,tenant=https://acme.example/tenant,seats,beta,bad',
@@ -152,7 +145,7 @@ describe('upsertLinkedAccount', () => {
   let gw: TestGateway;
   beforeAll(async () => {
     // One attempt: the fault tests are about the mapping, retries have their own tests.
-    gw = await startTestGateway({ env: { ...NO_LIMITS, COBALT_MAX_RETRIES: '0' } });
+    gw = await startTestGateway({ env: { COBALT_MAX_RETRIES: '0' } });
   });
   afterAll(async () => {
     await gw.stop();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { FaultProxy, type Fault } from '../support/fault-proxy';
-import { expectSocketsBackTo, MintLedger, openSockets, UNLIMITED, type MintOutcome } from '../support/mint-ledger';
+import { expectSocketsBackTo, MintLedger, openSockets, type MintOutcome } from '../support/mint-ledger';
 import { startTestRedis, type TestRedis } from '../support/redis-server';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -61,7 +61,6 @@ describe('the token cache when the network to Redis fails', () => {
     const proxy = await FaultProxy.start(redis.url);
     const gw = await startTestGateway({
       env: {
-        ...UNLIMITED,
         REDIS_URL: proxy.urlFor(redis.url),
         TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
@@ -167,7 +166,6 @@ describe('the token cache when the network to Redis fails', () => {
     const startedAt = Date.now();
     const gw = await startTestGateway({
       env: {
-        ...UNLIMITED,
         REDIS_URL: proxy.urlFor(redis.url),
         TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { FaultProxy } from '../support/fault-proxy';
-import { expectSocketsBackTo, MintLedger, openSockets, UNLIMITED, type MintOutcome } from '../support/mint-ledger';
+import { expectSocketsBackTo, MintLedger, openSockets, type MintOutcome } from '../support/mint-ledger';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
@@ -38,7 +38,6 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
     let proxy: FaultProxy | undefined;
     const gw = await startTestGateway({
       env: {
-        ...UNLIMITED,
         COBALT_TIMEOUT_MS: String(TIMEOUT_MS),
         COBALT_DEADLINE_MS: String(DEADLINE_MS),
         COBALT_MAX_RETRIES: String(MAX_RETRIES),

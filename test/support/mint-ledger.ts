@@ -6,16 +6,6 @@ import { graphqlRequest } from './graphql-request';
 import { signTestJwt } from './jwt';
 import { freshAccount, TEST_API_KEY, type TestGateway } from './test-gateway';
 
-/**
- * Keeps the abuse controls out of the way of fault tests that send more mints than a user would:
- * what is measured there is the upstream, not the limits (which have their own tests).
- */
-export const UNLIMITED = {
-  RATE_LIMIT_MINTS_PER_MINUTE: '100000',
-  RATE_LIMIT_IP_PER_MINUTE: '100000',
-  COBALT_MAX_RPS: '100000',
-} as const;
-
 export interface MintOutcome {
   readonly account: string;
   readonly bearer: string;
