@@ -1,5 +1,5 @@
 import { Secret } from '../src/config/secret';
-import { deriveCacheKeys } from '../src/session-tokens/cache-keys';
+import { deriveCacheKeys } from '../src/infra/crypto/key-derivation';
 import { MemoryTokenStore } from '../src/session-tokens/memory-token-store';
 
 /**

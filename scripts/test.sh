@@ -26,6 +26,7 @@ fi
 step "Type check";        npx tsc -p tsconfig.json
 step "Lint";              npx eslint .
 step "Format";            npx prettier --check .
+step "Layers";            npx depcruise src --config .dependency-cruiser.cjs
 step "Codegen is fresh";  npx graphql-codegen --config codegen.yml --check
 step "Build";             npm run build --silent
 step "Tests (schema drift, unit, integration)"

@@ -1,13 +1,9 @@
-import { Buffer } from 'node:buffer';
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { CobaltApplication } from '../cobalt/application';
-import type { Config } from '../config/load-config';
-import type { Secret } from '../config/secret';
-import type { Logger } from '../observability/logger';
-import { createOutageWarner, createRedisClient } from '../redis/redis-client';
-import { deriveCacheKeys, type CacheKeys } from '../session-tokens/cache-keys';
-import { TokenCipher } from '../session-tokens/token-cipher';
+import { systemClock, type Clock } from '../infra/clock';
+import type { CacheKeys } from '../infra/crypto/key-derivation';
+import type { SealedRecords } from '../infra/redis/sealed-records';
+import type { SharedRedis } from '../infra/redis/shared-redis';
 
 /**
  * Where integration lists are cached, per linked account. Never throws: a cache that cannot answer
@@ -16,13 +12,11 @@ import { TokenCipher } from '../session-tokens/token-cipher';
  */
 export interface IntegrationsCache {
   readonly kind: 'memory' | 'redis';
-  connect(): Promise<void>;
   get(linkedAccountId: string): Promise<readonly CobaltApplication[] | undefined>;
   /** The account's generation, read before loading a list. */
   generation(linkedAccountId: string): Promise<string>;
   set(linkedAccountId: string, apps: readonly CobaltApplication[], ttlMs: number, generation: string): Promise<void>;
   invalidate(linkedAccountId: string): Promise<void>;
-  close(): Promise<void>;
 }
 
 // Cobalt's lists are small (tens of apps); this bounds the memory cache in bytes of JSON.
@@ -39,15 +33,11 @@ export class MemoryIntegrationsCache implements IntegrationsCache {
   // counter only matters while a load is in flight (seconds), far shorter than its eviction takes.
   readonly #generations = new LRUCache<string, number>({ max: 100_000 });
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
+  constructor(private readonly clock: Clock = systemClock) {}
 
   get(linkedAccountId: string): Promise<readonly CobaltApplication[] | undefined> {
     const entry = this.#entries.get(linkedAccountId);
-    return Promise.resolve(entry !== undefined && entry.expiresAt > this.now() ? entry.apps : undefined);
+    return Promise.resolve(entry !== undefined && entry.expiresAt > this.clock.now() ? entry.apps : undefined);
   }
 
   generation(linkedAccountId: string): Promise<string> {
@@ -56,7 +46,7 @@ export class MemoryIntegrationsCache implements IntegrationsCache {
 
   set(linkedAccountId: string, apps: readonly CobaltApplication[], ttlMs: number, generation: string): Promise<void> {
     if (String(this.#generations.get(linkedAccountId) ?? 0) === generation) {
-      this.#entries.set(linkedAccountId, { apps, expiresAt: this.now() + ttlMs });
+      this.#entries.set(linkedAccountId, { apps, expiresAt: this.clock.now() + ttlMs });
     }
     return Promise.resolve();
   }
@@ -64,10 +54,6 @@ export class MemoryIntegrationsCache implements IntegrationsCache {
   invalidate(linkedAccountId: string): Promise<void> {
     this.#generations.set(linkedAccountId, (this.#generations.get(linkedAccountId) ?? 0) + 1);
     this.#entries.delete(linkedAccountId);
-    return Promise.resolve();
-  }
-
-  close(): Promise<void> {
     return Promise.resolve();
   }
 }
@@ -95,40 +81,17 @@ type StoredApplication = Omit<CobaltApplication, 'connectedAccounts'> & {
  */
 export class RedisIntegrationsCache implements IntegrationsCache {
   readonly kind = 'redis' as const;
-  readonly #client: Redis;
-  readonly #warn: (error: unknown, message: string) => void;
 
   constructor(
-    private readonly options: {
-      readonly url: string;
-      readonly commandTimeoutMs: number;
-      readonly keys: CacheKeys;
-      readonly cipher: TokenCipher;
-      readonly log: Logger;
-    },
-  ) {
-    this.#warn = createOutageWarner(options.log, { store: 'redis', cache: 'integrations' });
-    this.#client = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs });
-    this.#client.on('error', (error: unknown) => this.#warn(error, 'redis connection error (integrations cache)'));
-  }
-
-  async connect(): Promise<void> {
-    await this.#client.connect().catch((error: unknown) => this.#warn(error, 'redis unavailable at start'));
-  }
+    private readonly redis: SharedRedis,
+    private readonly records: SealedRecords,
+    private readonly keys: CacheKeys,
+  ) {}
 
   async get(linkedAccountId: string): Promise<readonly CobaltApplication[] | undefined> {
-    const key = this.#listKey(linkedAccountId);
-    let sealed: string | null;
-    try {
-      sealed = await this.#client.get(key);
-    } catch (error) {
-      this.#warn(error, 'redis get failed; integrations cache miss');
-      return undefined;
-    }
-    if (sealed === null) return undefined;
-    const opened = this.options.cipher.open(sealed, key);
-    if (!opened.ok) return undefined;
-    const stored = JSON.parse(opened.plaintext) as StoredApplication[];
+    const plaintext = await this.records.read(this.#listKey(linkedAccountId));
+    if (plaintext === undefined) return undefined;
+    const stored = JSON.parse(plaintext) as StoredApplication[];
     return stored.map((app) => ({
       ...app,
       connectedAccounts: app.connectedAccounts.map((c) => ({
@@ -140,9 +103,9 @@ export class RedisIntegrationsCache implements IntegrationsCache {
 
   async generation(linkedAccountId: string): Promise<string> {
     try {
-      return (await this.#client.get(this.#generationKey(linkedAccountId))) ?? '0';
+      return (await this.redis.command.get(this.#generationKey(linkedAccountId))) ?? '0';
     } catch (error) {
-      this.#warn(error, 'redis get failed; integrations list not cached');
+      this.redis.warn(error, 'redis get failed; integrations list not cached');
       // Never equal to a stored generation: the list is then not cached.
       return 'unknown';
     }
@@ -156,60 +119,39 @@ export class RedisIntegrationsCache implements IntegrationsCache {
   ): Promise<void> {
     const key = this.#listKey(linkedAccountId);
     try {
-      await this.#client.eval(
+      await this.redis.command.eval(
         SET_IF_GENERATION,
         2,
         key,
         this.#generationKey(linkedAccountId),
-        this.options.cipher.seal(JSON.stringify(apps), key),
+        this.records.seal(key, JSON.stringify(apps)),
         String(Math.max(1, Math.floor(ttlMs))),
         generation,
       );
     } catch (error) {
-      this.#warn(error, 'redis set failed; integrations list not shared');
+      this.redis.warn(error, 'redis set failed; integrations list not shared');
     }
   }
 
   async invalidate(linkedAccountId: string): Promise<void> {
     const generationKey = this.#generationKey(linkedAccountId);
     try {
-      await this.#client
+      await this.redis.command
         .multi()
         .incr(generationKey)
         .pexpire(generationKey, GENERATION_TTL_MS)
         .del(this.#listKey(linkedAccountId))
         .exec();
     } catch (error) {
-      this.#warn(error, 'redis invalidate failed; other instances may serve the old list until it expires');
+      this.redis.warn(error, 'redis invalidate failed; other instances may serve the old list until it expires');
     }
   }
 
-  close(): Promise<void> {
-    this.#client.disconnect();
-    return Promise.resolve();
-  }
-
   #listKey(linkedAccountId: string): string {
-    return `${PREFIX}apps:${this.options.keys.account(linkedAccountId)}`;
+    return `${PREFIX}apps:${this.keys.account(linkedAccountId)}`;
   }
 
   #generationKey(linkedAccountId: string): string {
-    return `${PREFIX}apps-gen:${this.options.keys.account(linkedAccountId)}`;
+    return `${PREFIX}apps-gen:${this.keys.account(linkedAccountId)}`;
   }
-}
-
-/** The cache that goes with the token cache's store: Redis when the tokens are shared, else memory. */
-export function createIntegrationsCache(
-  settings: Config['tokenCache']['store'],
-  deps: { apiKey: Secret; log: Logger; now?: () => number },
-): IntegrationsCache {
-  if (settings.kind === 'memory') return new MemoryIntegrationsCache(deps.now);
-  const key = (secret: Secret) => Buffer.from(secret.reveal().trim(), 'base64');
-  return new RedisIntegrationsCache({
-    url: settings.url.reveal(),
-    commandTimeoutMs: settings.commandTimeoutMs,
-    keys: deriveCacheKeys(deps.apiKey),
-    cipher: new TokenCipher(key(settings.encryptionKey), settings.oldEncryptionKeys.map(key)),
-    log: deps.log,
-  });
 }

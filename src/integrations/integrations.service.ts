@@ -4,8 +4,17 @@ import type { CobaltDataSource } from '../cobalt/cobalt.data-source';
 import type { LinkedAccountProfile } from '../cobalt/linked-account';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
+import type { Viewer } from '../auth/viewer';
 import type { MintRateLimits } from '../rate-limits/rate-limits';
+import { provisioningProfile } from '../session-tokens/provisioning-profile';
 import type { SessionTokenService } from '../session-tokens/session-token.service';
+import {
+  checkConnectRequest,
+  checkSlug,
+  matcherFor,
+  type ConnectRequest,
+  type IntegrationQuery,
+} from './integration-request';
 import { isValidSlug } from './integration-slug';
 import type { IntegrationsCache } from './integrations-cache';
 
@@ -34,6 +43,11 @@ export interface ConnectUrlOptions {
   readonly configId?: string;
 }
 
+/** The request a GraphQL operation runs in: loaders live as long as it does. */
+export interface RequestScope {
+  readonly clientIp: string;
+}
+
 // Applications missing from the list are looked up one by one; an operation may ask for a few
 // (aliases), not for hundreds of Cobalt calls.
 const MAX_SLUG_LOOKUPS_PER_REQUEST = 5;
@@ -49,8 +63,36 @@ export class IntegrationsService {
 
   constructor(private readonly deps: IntegrationsServiceDeps) {}
 
+  /** The viewer's integrations that match `query` (checked before anything is loaded). */
+  async listFor(viewer: Viewer, request: RequestScope, query?: IntegrationQuery | null): Promise<CobaltApplication[]> {
+    const keep = matcherFor(query);
+    const apps = await this.loadersFor(request).list.load(viewer.linkedAccountId);
+    return apps.filter(keep);
+  }
+
+  /** One of the viewer's integrations by slug; INTEGRATION_NOT_FOUND when Cobalt knows no such app. */
+  async findFor(viewer: Viewer, request: RequestScope, slug: string): Promise<CobaltApplication> {
+    checkSlug(slug);
+    return this.loadersFor(request).bySlug.load({ linkedAccountId: viewer.linkedAccountId, slug });
+  }
+
+  /** A hosted Connect URL for the viewer; see `createConnectUrl`. */
+  async connectFor(
+    viewer: Viewer,
+    request: RequestScope,
+    slug: string,
+    connect?: ConnectRequest | null,
+  ): Promise<{ url: string; expiresAt: Date }> {
+    checkSlug(slug);
+    const options = checkConnectRequest(connect);
+    // Every call is a Cobalt call drawing on the org's budget: one user must not be able to spend it.
+    await this.deps.limits?.check(viewer.linkedAccountId, request.clientIp);
+    const profile = provisioningProfile(viewer.profile);
+    return this.createConnectUrl(this.loadersFor(request), viewer.linkedAccountId, profile, slug, options);
+  }
+
   /** The loaders of one request, keyed by its context object (created on first use, dropped with it). */
-  loadersFor(request: { readonly clientIp: string }): IntegrationLoaders {
+  loadersFor(request: RequestScope): IntegrationLoaders {
     let loaders = this.#perRequest.get(request);
     if (loaders === undefined) {
       loaders = this.#createLoaders(request.clientIp);
@@ -90,7 +132,7 @@ export class IntegrationsService {
   }
 
   /**
-   * A hosted Connect URL for one application (cobalt-api.md §6.4). The slug is checked against the
+   * A hosted Connect URL for one application (docs/cobalt-contract.md#applications-and-connect-urls). The slug is checked against the
    * user's integrations first, so an unknown one answers INTEGRATION_NOT_FOUND instead of a portal
    * link that leads nowhere. The URL embeds the user's session token: callers must treat it as one.
    */
@@ -138,7 +180,7 @@ export class IntegrationsService {
               if (!isValidSlug(slug)) return new GatewayError(ErrorCode.BAD_USER_INPUT);
               const found = (await list.load(linkedAccountId)).find((app) => app.slug === slug);
               if (found !== undefined) return found;
-              // Not in the list (Cobalt leaves the org's own custom app out of it, §6.1): ask for it
+              // Not in the list (Cobalt leaves the org's own custom app out of it): ask for it
               // by slug, and let Cobalt's 404 say INTEGRATION_NOT_FOUND.
               lookups += 1;
               if (lookups > MAX_SLUG_LOOKUPS_PER_REQUEST) return new GatewayError(ErrorCode.BAD_USER_INPUT);

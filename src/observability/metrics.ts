@@ -16,9 +16,15 @@ export interface GatewayMetrics {
   readonly rateLimitRejections: Counter<'limit'>;
   /** Tokens verified with a key set kept past its refresh because the JWKS URL was unreachable. */
   readonly jwksStaleVerifications: Counter;
+  /**
+   * Exports the token cache's counters (hits, misses, …) at every scrape. The service keeps plain
+   * counters, which cost nothing on the hot path; the metric reads them when asked.
+   */
+  exportTokenCacheStats(stats: object): void;
 }
 
-export function createMetrics(tokenStats: () => object): GatewayMetrics {
+export function createMetrics(): GatewayMetrics {
+  let tokenStats: object = {};
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cobalt_gateway_' });
   const graphqlRequests = new Counter({
@@ -48,7 +54,7 @@ export function createMetrics(tokenStats: () => object): GatewayMetrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [event, value] of Object.entries(tokenStats())) {
+      for (const [event, value] of Object.entries(tokenStats)) {
         if (typeof value === 'number') this.inc({ event }, value);
       }
     },
@@ -84,5 +90,8 @@ export function createMetrics(tokenStats: () => object): GatewayMetrics {
     cobaltBreakerState,
     rateLimitRejections,
     jwksStaleVerifications,
+    exportTokenCacheStats: (stats) => {
+      tokenStats = stats;
+    },
   };
 }

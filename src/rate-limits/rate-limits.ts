@@ -1,19 +1,17 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Secret } from '../config/secret';
+import type { CobaltCallBudget } from '../cobalt/call-budget';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
-import type { Logger } from '../observability/logger';
-import { createRedisClient } from '../redis/redis-client';
+import { systemClock, type Clock } from '../infra/clock';
+import type { CacheKeys } from '../infra/crypto/key-derivation';
+import type { SharedRedis } from '../infra/redis/shared-redis';
 import { ipBucket } from './ip-bucket';
-import { deriveCacheKeys, type CacheKeys } from '../session-tokens/cache-keys';
 
 export interface RateLimitSettings {
   readonly mintsPerAccountPerMinute: number;
   readonly mintsPerIpPerMinute: number;
   /** Org-wide calls per second to Cobalt. */
   readonly cobaltCallsPerSecond: number;
-  /** Shared counters across instances; unset: per-process counters. */
-  readonly redis?: { readonly url: Secret; readonly commandTimeoutMs: number };
 }
 
 export type RateLimitName = 'mints-per-account' | 'mints-per-ip' | 'cobalt-calls';
@@ -23,28 +21,17 @@ export interface MintRateLimits {
   check(linkedAccountId: string, clientIp: string): Promise<void>;
 }
 
-/** Taken before every call to Cobalt, retries included. */
-export interface CobaltCallBudget {
-  /**
-   * Resolves once a call may go out, waiting at most `maxWaitMs` for the next second's budget;
-   * otherwise throws COBALT_RATE_LIMITED (which the token service may answer with a cached token).
-   */
-  acquire(maxWaitMs: number): Promise<void>;
-}
-
 export interface RateLimits {
   readonly mints: MintRateLimits;
   readonly cobaltCalls: CobaltCallBudget;
   readonly kind: 'memory' | 'redis';
-  connect(): Promise<void>;
-  close(): Promise<void>;
 }
 
 // Wakes budget waiters at slightly different moments so they do not all retry in the same tick.
 const WAIT_JITTER_MS = 25;
 
 /**
- * Abuse controls in one place (RELIABILITY.md §5.1). Mints are limited per linked account and per
+ * Abuse controls in one place. Mints are limited per linked account and per
  * client IP, counted inside the resolver so aliases or batching cannot slip past an HTTP-level
  * counter; calls to Cobalt share one org-wide budget so one burst of users cannot get the whole
  * organisation throttled by Cobalt. With Redis the counters are shared by every instance; if Redis
@@ -53,16 +40,15 @@ const WAIT_JITTER_MS = 25;
  */
 export function createRateLimits(
   settings: RateLimitSettings,
-  deps: { readonly apiKey: Secret; readonly log: Logger; readonly onReject?: (limit: RateLimitName) => void },
+  deps: {
+    readonly keys: CacheKeys;
+    /** Shared counters across instances; none: per-process counters. */
+    readonly redis?: SharedRedis;
+    readonly clock?: Clock;
+    readonly onReject?: (limit: RateLimitName) => void;
+  },
 ): RateLimits {
-  const keys = deriveCacheKeys(deps.apiKey);
-  const redis =
-    settings.redis === undefined
-      ? undefined
-      : createRedisClient(settings.redis.url.reveal(), { commandTimeoutMs: settings.redis.commandTimeoutMs });
-  redis?.on('error', () => {
-    // The token store logs Redis outages (once a minute); a second voice here would only add noise.
-  });
+  const redis = deps.redis?.command;
   const limiter = (name: RateLimitName, points: number, duration: number): RateLimiterAbstract => {
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: name });
     if (redis === undefined) return memory;
@@ -83,15 +69,13 @@ export function createRateLimits(
 
   return {
     kind: redis === undefined ? 'memory' : 'redis',
-    mints: new LimiterMintRateLimits(perAccount, perIp, keys, redis !== undefined, rejected),
-    cobaltCalls: new LimiterCobaltCallBudget(cobalt, `${keys.environment}:org`, rejected),
-    async connect() {
-      await redis?.connect().catch(() => undefined);
-    },
-    close() {
-      redis?.disconnect();
-      return Promise.resolve();
-    },
+    mints: new LimiterMintRateLimits(perAccount, perIp, deps.keys, redis !== undefined, rejected),
+    cobaltCalls: new LimiterCobaltCallBudget(
+      cobalt,
+      `${deps.keys.environment}:org`,
+      deps.clock ?? systemClock,
+      rejected,
+    ),
   };
 }
 
@@ -125,22 +109,23 @@ class LimiterCobaltCallBudget implements CobaltCallBudget {
   constructor(
     private readonly limiter: RateLimiterAbstract,
     private readonly key: string,
+    private readonly clock: Clock,
     private readonly rejected: (limit: RateLimitName) => void,
   ) {}
 
   async acquire(maxWaitMs: number): Promise<void> {
-    const giveUpAt = performance.now() + maxWaitMs;
+    const giveUpAt = this.clock.monotonic() + maxWaitMs;
     for (;;) {
       const verdict = await consume(this.limiter, this.key);
       if (verdict === 'ok') return;
       const waitMs = verdict + Math.floor(Math.random() * WAIT_JITTER_MS);
-      if (performance.now() + waitMs > giveUpAt) {
+      if (this.clock.monotonic() + waitMs > giveUpAt) {
         this.rejected('cobalt-calls');
         throw new GatewayError(ErrorCode.COBALT_RATE_LIMITED, {
           retryAfterSeconds: Math.max(1, Math.ceil(verdict / 1000)),
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await this.clock.sleep(waitMs);
     }
   }
 }

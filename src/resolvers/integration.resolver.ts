@@ -2,33 +2,22 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../auth/context';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import type { Viewer } from '../auth/viewer';
-import type { CobaltApplication } from '../cobalt/application';
-import { ErrorCode } from '../errors/error-code';
-import { GatewayError } from '../errors/gateway-error';
-import { isValidSlug } from '../integrations/integration-slug';
-import { IntegrationsService } from '../integrations/integrations.service';
-import type { MintRateLimits } from '../rate-limits/rate-limits';
+import type { ApplicationAuthType, CobaltApplication } from '../integrations/integration-request';
+import type { IntegrationsService } from '../integrations/integrations.service';
 import { ConnectUrlInput, IntegrationFilter } from './integration.input';
 import { ConnectedAccount, ConnectionStatus, ConnectUrl, Integration, IntegrationAuthType } from './integration.type';
-import { toLinkedAccountProfile } from './viewer-profile';
 
-const MAX_FILTER_SLUGS = 50;
-const MAX_NAME_FILTER = 100;
-const MAX_REDIRECT_URL = 2048;
 const AUTH_TYPES = {
   oauth2: IntegrationAuthType.OAUTH2,
   keybased: IntegrationAuthType.KEY_BASED,
   other: IntegrationAuthType.OTHER,
 };
+const AUTH_TYPES_IN: { readonly [T in IntegrationAuthType]: ApplicationAuthType } = {
+  [IntegrationAuthType.OAUTH2]: 'oauth2',
+  [IntegrationAuthType.KEY_BASED]: 'keybased',
+  [IntegrationAuthType.OTHER]: 'other',
+};
 const STATUSES = { active: ConnectionStatus.ACTIVE, expired: ConnectionStatus.EXPIRED, other: ConnectionStatus.OTHER };
-
-function badInput(): GatewayError {
-  return new GatewayError(ErrorCode.BAD_USER_INPUT);
-}
-
-function checkSlug(slug: string): void {
-  if (!isValidSlug(slug)) throw badInput();
-}
 
 function toIntegration(app: CobaltApplication): Integration {
   return Object.assign(new Integration(), {
@@ -49,37 +38,9 @@ function toIntegration(app: CobaltApplication): Integration {
   });
 }
 
-function matches(filter: IntegrationFilter | null | undefined): (app: Integration) => boolean {
-  if (filter === null || filter === undefined) return () => true;
-  const { connected, slugs, nameContains, authType } = filter;
-  if (slugs !== null && slugs !== undefined && (slugs.length > MAX_FILTER_SLUGS || !slugs.every(isValidSlug))) {
-    throw badInput();
-  }
-  if (nameContains !== null && nameContains !== undefined && nameContains.length > MAX_NAME_FILTER) throw badInput();
-  const needle = nameContains?.toLowerCase();
-  return (app) =>
-    (connected === null || connected === undefined || app.connected === connected) &&
-    (slugs === null || slugs === undefined || slugs.includes(app.slug)) &&
-    (needle === undefined || app.name.toLowerCase().includes(needle)) &&
-    (authType === null || authType === undefined || app.authType === authType);
-}
-
-function checkRedirectUrl(value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw badInput();
-  }
-  if (value.length > MAX_REDIRECT_URL || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw badInput();
-}
-
 @Resolver(() => Integration)
 export class IntegrationResolver {
-  constructor(
-    private readonly service: IntegrationsService,
-    private readonly limits: MintRateLimits,
-  ) {}
+  constructor(private readonly service: Pick<IntegrationsService, 'listFor' | 'findFor' | 'connectFor'>) {}
 
   @Query(() => [Integration], {
     description:
@@ -91,9 +52,14 @@ export class IntegrationResolver {
     @Arg('filter', () => IntegrationFilter, { nullable: true, description: 'Narrow the list.' })
     filter?: IntegrationFilter | null,
   ): Promise<Integration[]> {
-    const keep = matches(filter);
-    const apps = await this.service.loadersFor(context).list.load(viewer.linkedAccountId);
-    return apps.map(toIntegration).filter(keep);
+    const query = filter && {
+      connected: filter.connected,
+      slugs: filter.slugs,
+      nameContains: filter.nameContains,
+      authType:
+        filter.authType === null || filter.authType === undefined ? filter.authType : AUTH_TYPES_IN[filter.authType],
+    };
+    return (await this.service.listFor(viewer, context, query)).map(toIntegration);
   }
 
   @Query(() => Integration, {
@@ -106,9 +72,7 @@ export class IntegrationResolver {
     @Ctx() context: GatewayContext,
     @Arg('slug', () => String, { description: 'Application slug, e.g. `slack`.' }) slug: string,
   ): Promise<Integration> {
-    checkSlug(slug);
-    const app = await this.service.loadersFor(context).bySlug.load({ linkedAccountId: viewer.linkedAccountId, slug });
-    return toIntegration(app);
+    return toIntegration(await this.service.findFor(viewer, context, slug));
   }
 
   @Mutation(() => ConnectUrl, {
@@ -122,20 +86,6 @@ export class IntegrationResolver {
     @Arg('input', () => ConnectUrlInput, { nullable: true, description: 'Options of the hosted page.' })
     input?: ConnectUrlInput | null,
   ): Promise<ConnectUrl> {
-    checkSlug(slug);
-    const redirectUrl = input?.redirectUrl ?? undefined;
-    const configId = input?.configId ?? undefined;
-    if (redirectUrl !== undefined) checkRedirectUrl(redirectUrl);
-    if (configId !== undefined && !isValidSlug(configId)) throw badInput();
-    // Every call is a Cobalt call drawing on the org's budget: one user must not be able to spend it.
-    await this.limits.check(viewer.linkedAccountId, context.clientIp);
-    const result = await this.service.createConnectUrl(
-      this.service.loadersFor(context),
-      viewer.linkedAccountId,
-      toLinkedAccountProfile(viewer.profile),
-      slug,
-      { ...(redirectUrl !== undefined && { redirectUrl }), ...(configId !== undefined && { configId }) },
-    );
-    return Object.assign(new ConnectUrl(), result);
+    return Object.assign(new ConnectUrl(), await this.service.connectFor(viewer, context, slug, input));
   }
 }

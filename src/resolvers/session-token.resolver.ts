@@ -2,17 +2,12 @@ import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../auth/context';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import type { Viewer } from '../auth/viewer';
-import type { MintRateLimits } from '../rate-limits/rate-limits';
-import { SessionTokenService } from '../session-tokens/session-token.service';
+import type { ViewerSessionTokens } from '../session-tokens/viewer-session-tokens';
 import { SessionToken } from './session-token.type';
-import { toLinkedAccountProfile } from './viewer-profile';
 
 @Resolver(() => SessionToken)
 export class SessionTokenResolver {
-  constructor(
-    private readonly sessionTokens: SessionTokenService,
-    private readonly limits: MintRateLimits,
-  ) {}
+  constructor(private readonly sessionTokens: Pick<ViewerSessionTokens, 'mint' | 'revoke'>) {}
 
   @Mutation(() => SessionToken, {
     description:
@@ -28,12 +23,7 @@ export class SessionTokenResolver {
     forceRefresh: boolean,
     @Ctx() context: GatewayContext,
   ): Promise<SessionToken> {
-    // Counted here, per mint, so aliases and batching cannot slip past an HTTP-level counter.
-    await this.limits.check(viewer.linkedAccountId, context.clientIp);
-    const cached = await this.sessionTokens.getToken(viewer.linkedAccountId, {
-      forceRefresh,
-      profile: toLinkedAccountProfile(viewer.profile),
-    });
+    const cached = await this.sessionTokens.mint(viewer, context.clientIp, { forceRefresh });
     return Object.assign(new SessionToken(), {
       token: cached.token,
       expiresAt: new Date(cached.expiresAt),
@@ -46,6 +36,6 @@ export class SessionTokenResolver {
       "Logout: revokes the signed-in user's current session token at Cobalt and drops it from the cache. False when the gateway held no token for the user.",
   })
   async revokeSessionToken(@CurrentViewer() viewer: Viewer): Promise<boolean> {
-    return this.sessionTokens.revoke(viewer.linkedAccountId);
+    return this.sessionTokens.revoke(viewer);
   }
 }

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { CacheKeys } from './cache-keys';
+import { systemClock, type Clock } from '../infra/clock';
+import type { CacheKeys } from '../infra/crypto/key-derivation';
 import type { CachedToken, Flight, TokenStore } from './token-store';
 
 /**
@@ -13,11 +14,11 @@ export class MemoryTokenStore implements TokenStore {
   readonly #tokens: LRUCache<string, CachedToken>;
   readonly #forced: LRUCache<string, number>;
   readonly #keys: CacheKeys;
-  readonly #now: () => number;
+  readonly #clock: Clock;
 
-  constructor(options: { maxEntries: number; keys: CacheKeys; now?: () => number }) {
+  constructor(options: { maxEntries: number; keys: CacheKeys; clock?: Clock }) {
     this.#keys = options.keys;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#tokens = new LRUCache({ max: options.maxEntries });
     this.#forced = new LRUCache({ max: options.maxEntries });
   }
@@ -34,7 +35,7 @@ export class MemoryTokenStore implements TokenStore {
     const value = this.#tokens.get(this.#key(linkedAccountId));
     // Expiry is checked against the injected clock rather than lru-cache's TTL timers, so the
     // service and the store agree on "now" (and tests can move it).
-    if (value !== undefined && value.expiresAt <= this.#now()) {
+    if (value !== undefined && value.expiresAt <= this.#clock.now()) {
       this.#tokens.delete(this.#key(linkedAccountId));
       return Promise.resolve(undefined);
     }
@@ -57,7 +58,7 @@ export class MemoryTokenStore implements TokenStore {
 
   claimForceRefresh(linkedAccountId: string, intervalMs: number) {
     const key = this.#key(linkedAccountId);
-    const now = this.#now();
+    const now = this.#clock.now();
     const last = this.#forced.get(key);
     if (last !== undefined && now - last < intervalMs) {
       return Promise.resolve({ ok: false as const, retryAfterMs: intervalMs - (now - last) });

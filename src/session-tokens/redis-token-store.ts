@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { isErrorCode } from '../errors/error-code';
-import type { Logger } from '../observability/logger';
-import { createOutageWarner, createRedisClient } from '../redis/redis-client';
-import type { CacheKeys } from './cache-keys';
-import type { TokenCipher } from './token-cipher';
+import { systemClock, type Clock } from '../infra/clock';
+import type { CacheKeys } from '../infra/crypto/key-derivation';
+import type { SealedRecords } from '../infra/redis/sealed-records';
+import type { SharedRedis } from '../infra/redis/shared-redis';
 import type { CachedToken, Flight, FlightOutcome, StoreHealth, TokenStore } from './token-store';
 
 export interface RedisTokenStoreOptions {
-  readonly url: string;
-  /** Longest a single Redis command may take before the store gives up on it. */
-  readonly commandTimeoutMs: number;
+  readonly redis: SharedRedis;
+  /** Token records, sealed with AES-256-GCM and bound to their key. */
+  readonly records: SealedRecords;
   readonly keys: CacheKeys;
-  readonly cipher: TokenCipher;
-  readonly log: Logger;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 const PREFIX = 'cgw:v1:';
@@ -26,82 +23,51 @@ const RELEASE_LOCK =
 /**
  * The shared store for several instances. Tokens are sealed with AES-256-GCM; keys are HMACs of the
  * account id. Every command has a short timeout and no offline queue (ioredis would otherwise hold
- * a request for seconds while Redis is down, RELIABILITY.md §0.8); any failure reads as a miss.
+ * a request for seconds while Redis is down); any failure reads as a miss.
  */
 export class RedisTokenStore implements TokenStore {
   readonly kind = 'redis' as const;
-  readonly #client: Redis;
-  readonly #subscriber: Redis;
+  readonly #redis: SharedRedis;
   readonly #options: RedisTokenStoreOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #waiters = new Map<string, Set<(outcome: FlightOutcome) => void>>();
-  readonly #warn: (error: unknown, message: string) => void;
 
   constructor(options: RedisTokenStoreOptions) {
     this.#options = options;
-    this.#now = options.now ?? Date.now;
-    this.#warn = createOutageWarner(options.log, { store: 'redis' });
-    this.#client = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs });
-    this.#subscriber = createRedisClient(options.url, { commandTimeoutMs: options.commandTimeoutMs, subscriber: true });
-    for (const connection of [this.#client, this.#subscriber]) {
-      connection.on('error', (error: unknown) => this.#warn(error, 'redis connection error'));
-    }
-    this.#subscriber.on('message', (_channel: string, message: string) => this.#onFlightMessage(message));
-    // Subscribe on every (re)connection: a SUBSCRIBE queued while Redis was down at start is
-    // dropped, and ioredis only re-subscribes channels whose subscribe once succeeded.
-    this.#subscriber.on('ready', () => {
-      this.#subscriber.subscribe(CHANNEL).catch((error: unknown) => this.#warn(error, 'redis subscribe failed'));
-    });
+    this.#redis = options.redis;
+    this.#clock = options.clock ?? systemClock;
+    this.#redis.onMessage(CHANNEL, (message) => this.#onFlightMessage(message));
   }
 
-  /** Connects both connections; resolves even when Redis is down (the store then runs degraded). */
-  async connect(): Promise<void> {
-    await Promise.all(
-      [this.#client, this.#subscriber].map((c) =>
-        c.connect().catch((error: unknown) => this.#warn(error, 'redis unavailable at start')),
-      ),
-    );
-    await this.#subscriber.subscribe(CHANNEL).catch((error: unknown) => this.#warn(error, 'redis subscribe failed'));
+  /** The shared connections are connected by their owner; nothing of this store's own to open. */
+  connect(): Promise<void> {
+    return Promise.resolve();
   }
 
   async get(linkedAccountId: string): Promise<CachedToken | undefined> {
-    const key = this.#tokenKey(linkedAccountId);
-    let sealed: string | null;
-    try {
-      sealed = await this.#client.get(key);
-    } catch (error) {
-      this.#warn(error, 'redis get failed; treating as a miss');
-      return undefined;
-    }
-    if (sealed === null) return undefined;
-    const opened = this.#options.cipher.open(sealed, key);
-    if (!opened.ok) {
-      // A record sealed with a retired key is an ordinary miss; anything else was tampered with.
-      if (opened.reason === 'invalid')
-        this.#options.log.warn({ event: 'token-record-invalid' }, 'cached token record failed authentication');
-      return undefined;
-    }
-    const value = JSON.parse(opened.plaintext) as CachedToken;
-    if (value.linkedAccountId !== linkedAccountId || value.expiresAt <= this.#now()) return undefined;
+    const plaintext = await this.#options.records.read(this.#tokenKey(linkedAccountId));
+    if (plaintext === undefined) return undefined;
+    const value = JSON.parse(plaintext) as CachedToken;
+    if (value.linkedAccountId !== linkedAccountId || value.expiresAt <= this.#clock.now()) return undefined;
     return value;
   }
 
   async set(linkedAccountId: string, value: CachedToken): Promise<void> {
     const key = this.#tokenKey(linkedAccountId);
-    const ttlMs = Math.floor(value.expiresAt - this.#now());
+    const ttlMs = Math.floor(value.expiresAt - this.#clock.now());
     if (ttlMs <= 0) return;
     try {
-      await this.#client.set(key, this.#options.cipher.seal(JSON.stringify(value), key), 'PX', ttlMs);
+      await this.#redis.command.set(key, this.#options.records.seal(key, JSON.stringify(value)), 'PX', ttlMs);
     } catch (error) {
-      this.#warn(error, 'redis set failed; token not shared');
+      this.#redis.warn(error, 'redis set failed; token not shared');
     }
   }
 
   async delete(linkedAccountId: string): Promise<void> {
     try {
-      await this.#client.del(this.#tokenKey(linkedAccountId));
+      await this.#redis.command.del(this.#tokenKey(linkedAccountId));
     } catch (error) {
-      this.#warn(error, 'redis delete failed');
+      this.#redis.warn(error, 'redis delete failed');
     }
   }
 
@@ -111,15 +77,15 @@ export class RedisTokenStore implements TokenStore {
     const holder = randomUUID();
     let acquired: string | null;
     try {
-      acquired = await this.#client.set(lockKey, holder, 'PX', maxWaitMs, 'NX');
+      acquired = await this.#redis.command.set(lockKey, holder, 'PX', maxWaitMs, 'NX');
     } catch (error) {
-      this.#warn(error, 'redis lock failed; minting without cross-instance coordination');
+      this.#redis.warn(error, 'redis lock failed; minting without cross-instance coordination');
       return { role: 'leader', finish: () => Promise.resolve() };
     }
     if (acquired === 'OK') {
       // Double-check: another instance may have stored a fresh token between our miss and our lock.
       const stored = await this.get(linkedAccountId);
-      if (stored !== undefined && stored.refreshAt > this.#now()) {
+      if (stored !== undefined && stored.refreshAt > this.#clock.now()) {
         await this.#release(lockKey, holder);
         return { role: 'follower', outcome: { ok: true } };
       }
@@ -127,9 +93,9 @@ export class RedisTokenStore implements TokenStore {
         role: 'leader',
         finish: async (outcome) => {
           try {
-            await this.#client.publish(CHANNEL, JSON.stringify({ k: account, ...outcome }));
+            await this.#redis.command.publish(CHANNEL, JSON.stringify({ k: account, ...outcome }));
           } catch (error) {
-            this.#warn(error, 'redis flight broadcast failed');
+            this.#redis.warn(error, 'redis flight broadcast failed');
           }
           await this.#release(lockKey, holder);
         },
@@ -141,34 +107,33 @@ export class RedisTokenStore implements TokenStore {
   async claimForceRefresh(linkedAccountId: string, intervalMs: number) {
     const key = `${PREFIX}force:${this.#options.keys.account(linkedAccountId)}`;
     try {
-      if ((await this.#client.set(key, '1', 'PX', intervalMs, 'NX')) === 'OK') return { ok: true as const };
-      const remaining = await this.#client.pttl(key);
+      if ((await this.#redis.command.set(key, '1', 'PX', intervalMs, 'NX')) === 'OK') return { ok: true as const };
+      const remaining = await this.#redis.command.pttl(key);
       return { ok: false as const, retryAfterMs: remaining > 0 ? remaining : intervalMs };
     } catch (error) {
       // Without Redis the limit cannot be shared; allowing is safer than refusing every refresh,
       // and Cobalt's own budget still bounds the damage.
-      this.#warn(error, 'redis force-refresh limit unavailable');
+      this.#redis.warn(error, 'redis force-refresh limit unavailable');
       return { ok: true as const };
     }
   }
 
   health(): StoreHealth {
-    return this.#client.status === 'ready' ? 'ok' : 'degraded';
+    return this.#redis.health();
   }
 
-  async close(): Promise<void> {
+  /** Lets waiting followers go (they then mint themselves); the connections belong to their owner. */
+  close(): Promise<void> {
     for (const waiters of this.#waiters.values()) for (const resolve of waiters) resolve({ ok: true });
     this.#waiters.clear();
-    this.#subscriber.disconnect();
-    this.#client.disconnect();
     return Promise.resolve();
   }
 
   async #release(lockKey: string, holder: string): Promise<void> {
     try {
-      await this.#client.eval(RELEASE_LOCK, 1, lockKey, holder);
+      await this.#redis.command.eval(RELEASE_LOCK, 1, lockKey, holder);
     } catch (error) {
-      this.#warn(error, 'redis lock release failed; it expires by itself');
+      this.#redis.warn(error, 'redis lock release failed; it expires by itself');
     }
   }
 
@@ -186,7 +151,7 @@ export class RedisTokenStore implements TokenStore {
     // The leader writes the cache before it publishes, so a fresh value here means we missed its
     // broadcast. (A stale one is what sent us here in the first place.)
     const stored = await this.get(linkedAccountId);
-    if (stored !== undefined && stored.refreshAt > this.#now()) resolveOutcome({ ok: true });
+    if (stored !== undefined && stored.refreshAt > this.#clock.now()) resolveOutcome({ ok: true });
     try {
       return await outcome;
     } finally {

@@ -3,6 +3,7 @@ import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
+import { systemClock } from '../../src/infra/clock';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
 const HOUR = 3600_000;
@@ -26,7 +27,7 @@ describe('the Cobalt circuit breaker', () => {
         COBALT_TIMEOUT_MS: '1000',
         ...env,
       },
-      now: () => Date.now() + clockOffsetMs,
+      clock: { ...systemClock, now: () => Date.now() + clockOffsetMs },
     });
     return gw;
   }

@@ -8,6 +8,7 @@ import {
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest, rawGraphQLRequest } from '../support/graphql-request';
 import { freshAccount, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
+import { systemClock } from '../../src/infra/clock';
 
 const LIST_PATH = '/api/v2/public/application';
 const CONNECT_PATH = '/api/v2/public/connect-url';
@@ -19,7 +20,7 @@ describe('integrations', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
       env: { INTEGRATIONS_CACHE_TTL_S: '30', COBALT_MAX_RETRIES: '0', COBALT_TIMEOUT_MS: '500' },
-      now: () => Date.now() + clockOffsetMs,
+      clock: { ...systemClock, now: () => Date.now() + clockOffsetMs },
     });
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { keyId } from '../../src/session-tokens/token-cipher';
+import { keyId } from '../../src/infra/crypto/sealed-record';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest } from '../support/graphql-request';
 import { startTestRedis, type TestRedis } from '../support/redis-server';

@@ -4,6 +4,7 @@ import { CreateSessionTokenDocument, RevokeSessionTokenDocument } from '../../cl
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest } from '../support/graphql-request';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
+import { systemClock } from '../../src/infra/clock';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
 const HOUR = 3600_000;
@@ -32,7 +33,7 @@ describe('the session-token cache (in memory)', () => {
       // Attempts long enough that a loaded CI machine does not time one out and retry it, which
       // would add a Cobalt call to the exact counts below.
       env: { TOKEN_FORCE_REFRESH_INTERVAL_S: '30', COBALT_TIMEOUT_MS: '3000', COBALT_DEADLINE_MS: '3500' },
-      now: () => Date.now() + clockOffsetMs,
+      clock: { ...systemClock, now: () => Date.now() + clockOffsetMs },
     });
   });
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import { createApp, type AppConfig, type GatewayApp } from '../../src/app';
+import type { Clock } from '../../src/infra/clock';
 import { CobaltEmulator, type EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
 import { loadConfig } from '../../src/config/load-config';
 import { captureLogs, type CapturedLogs } from './capture-logger';
@@ -38,8 +39,8 @@ export interface TestGatewayOptions {
   /** The API key the gateway sends; defaults to one the emulator knows. */
   readonly apiKey?: string;
   readonly logLevel?: 'debug' | 'trace' | 'info';
-  /** The token cache's clock. */
-  readonly now?: () => number;
+  /** The gateway's clock (a `ShiftedClock` lets a test jump past expiries and cooldowns). */
+  readonly clock?: Clock;
   /** Put in the playground's headers tab. */
   readonly devBearerToken?: string;
 }
@@ -81,7 +82,7 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
   const appConfig: AppConfig = { ...config, cobalt: config.cobalt };
   const app = createApp(appConfig, {
     log: logs.log,
-    ...(options.now !== undefined && { now: options.now }),
+    ...(options.clock !== undefined && { clock: options.clock }),
     ...(options.devBearerToken !== undefined && { devBearerToken: options.devBearerToken }),
   });
   const { url } = await app.start();

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CobaltApplication } from '../../../src/cobalt/application';
 import { MemoryIntegrationsCache } from '../../../src/integrations/integrations-cache';
 import { IntegrationsService } from '../../../src/integrations/integrations.service';
+import { ManualClock } from '../../support/manual-clock';
 
 /** Lets the service's awaits (cache reads) run until it has called Cobalt. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -55,17 +56,17 @@ describe('IntegrationsService', () => {
 
   it('caches for the TTL on its clock, then asks again', async () => {
     const { cobalt, pending, calls } = controlledCobalt();
-    let now = 1_000_000;
-    const cache = new MemoryIntegrationsCache(() => now);
+    const clock = new ManualClock();
+    const cache = new MemoryIntegrationsCache(clock);
     const service = new IntegrationsService({ cobalt, sessionTokens: noTokens, cache, cacheTtlMs: 30_000 });
 
     const first = service.list('u1');
     await settle();
     pending[0]!([app('slack')]);
     await first;
-    now += 29_999;
+    await clock.advance(29_999);
     await service.list('u1');
-    now += 1;
+    await clock.advance(1);
     const expired = service.list('u1');
     await settle();
     pending[1]!([app('slack')]);

@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
 import type { GatewayContext } from '../auth/context';
-import type { Logger } from './logger';
-import type { GatewayMetrics } from './metrics';
+import type { Logger } from '../observability/logger';
+import type { GatewayMetrics } from '../observability/metrics';
 
 // An operation slower than this is logged at info even when it succeeded.
 export const SLOW_REQUEST_MS = 1000;

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { z } from 'zod';
 
 /**
- * AES-256-GCM envelope for tokens at rest in Redis. Each record names the key that sealed it (`kid`),
+ * AES-256-GCM envelope for records at rest in Redis (session tokens, integration lists). Each record names the key that sealed it (`kid`),
  * so keys rotate without a flush: new records use the current key, old ones stay readable while
  * their key is listed as old. The storage key is bound as additional data, so a record copied to
  * another account's key fails authentication instead of handing that account someone else's token.
@@ -27,7 +27,7 @@ export function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
-export class TokenCipher {
+export class RecordCipher {
   readonly #current: { id: string; key: Buffer };
   readonly #byId: Map<string, Buffer>;
 

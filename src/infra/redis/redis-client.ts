@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../observability/logger';
 
 /**
- * The one way the gateway connects to Redis. ioredis's defaults queue commands while disconnected
- * and retry each one 20 times, which turns a Redis outage into multi-second hangs on every request
- * (RELIABILITY.md §6.3); with these options a command fails at once (or after `commandTimeoutMs`)
- * and the caller falls back, while the connection keeps reconnecting in the background.
+ * How the gateway opens a Redis connection. ioredis's defaults queue commands while disconnected and
+ * retry each one 20 times, which turns a Redis outage into multi-second hangs on every request
+ * (docs/architecture.md#redis-client-settings); with these options a command fails at once (or after
+ * `commandTimeoutMs`) and the caller falls back, while the connection keeps reconnecting in the
+ * background.
  */
 export function createRedisClient(
   url: string,
@@ -26,23 +26,4 @@ export function createRedisClient(
     enableOfflineQueue: options.subscriber === true,
     ...(options.subscriber !== true && { commandTimeout: options.commandTimeoutMs }),
   });
-}
-
-const WARN_EVERY_MS = 60_000;
-
-/**
- * A warning for Redis trouble that speaks at most once a minute: while Redis is down every command
- * fails, and a line per command would drown the log (and cost CPU on every request).
- */
-export function createOutageWarner(
-  log: Logger,
-  fields: Record<string, string>,
-): (error: unknown, message: string) => void {
-  let lastWarnAt = Number.NEGATIVE_INFINITY;
-  return (error, message) => {
-    const now = Date.now();
-    if (now - lastWarnAt < WARN_EVERY_MS) return;
-    lastWarnAt = now;
-    log.warn({ err: error, ...fields }, message);
-  };
 }

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { deriveCacheKeys } from '../../../src/session-tokens/cache-keys';
-import { keyId, TokenCipher } from '../../../src/session-tokens/token-cipher';
+import { deriveCacheKeys } from '../../../src/infra/crypto/key-derivation';
+import { keyId, RecordCipher } from '../../../src/infra/crypto/sealed-record';
 import { Secret } from '../../../src/config/secret';
 
-describe('TokenCipher', () => {
+describe('RecordCipher', () => {
   const k1 = randomBytes(32);
   const k2 = randomBytes(32);
 
   it('opens what it sealed, bound to the same storage key', () => {
-    const cipher = new TokenCipher(k1);
+    const cipher = new RecordCipher(k1);
 
     const sealed = cipher.seal('{"token":"abc"}', 'key-a');
 
@@ -19,13 +19,13 @@ describe('TokenCipher', () => {
   });
 
   it('refuses a record moved to another storage key', () => {
-    const cipher = new TokenCipher(k1);
+    const cipher = new RecordCipher(k1);
 
     expect(cipher.open(cipher.seal('secret', 'key-a'), 'key-b')).toEqual({ ok: false, reason: 'invalid' });
   });
 
   it('refuses a tampered record', () => {
-    const cipher = new TokenCipher(k1);
+    const cipher = new RecordCipher(k1);
     const record = JSON.parse(cipher.seal('secret', 'k')) as { ct: string };
     const ct = Buffer.from(record.ct, 'base64url');
     ct[0] = ct[0]! ^ 1;
@@ -38,16 +38,16 @@ describe('TokenCipher', () => {
   });
 
   it('reads records of an old key during rotation and seals new ones with the current key', () => {
-    const old = new TokenCipher(k1).seal('secret', 'k');
-    const rotating = new TokenCipher(k2, [k1]);
+    const old = new RecordCipher(k1).seal('secret', 'k');
+    const rotating = new RecordCipher(k2, [k1]);
 
     expect(rotating.open(old, 'k')).toEqual({ ok: true, plaintext: 'secret' });
     expect((JSON.parse(rotating.seal('x', 'k')) as { kid: string }).kid).toBe(keyId(k2));
-    expect(new TokenCipher(k2).open(old, 'k')).toEqual({ ok: false, reason: 'unknown-key' });
+    expect(new RecordCipher(k2).open(old, 'k')).toEqual({ ok: false, reason: 'unknown-key' });
   });
 
   it('uses a fresh IV for every record', () => {
-    const cipher = new TokenCipher(k1);
+    const cipher = new RecordCipher(k1);
 
     expect(cipher.seal('same', 'k')).not.toBe(cipher.seal('same', 'k'));
   });

@@ -1,8 +1,11 @@
 import type { ViewerProfile } from '../auth/viewer';
 import type { LinkedAccountProfile } from '../cobalt/linked-account';
 
-/** The token's profile claims as Cobalt takes them: user-defined fields are text (cobalt-api.md §5.2). */
-export function toLinkedAccountProfile(profile: ViewerProfile): LinkedAccountProfile {
+/**
+ * The bearer token's profile claims as Cobalt takes them when a mint provisions the account:
+ * user-defined fields are text (docs/cobalt-contract.md#linked-accounts).
+ */
+export function provisioningProfile(profile: ViewerProfile): LinkedAccountProfile {
   const udf = Object.fromEntries(Object.entries(profile.udf).map(([key, value]) => [key, String(value)]));
   return {
     ...(profile.name !== undefined && { name: profile.name }),

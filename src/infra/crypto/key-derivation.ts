@@ -1,10 +1,11 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
-import type { Secret } from '../config/secret';
+import type { Secret } from '../../config/secret';
 
 /**
- * Names under which tokens are cached. Cobalt's environment is selected by the API key (§1.2 of the
- * Cobalt notes), so the namespace is derived from the key: a fingerprint, never the key itself.
- * Account ids are HMAC'ed so the shared cache holds no raw identifiers.
+ * Names under which shared state is kept. Cobalt selects the environment (test or production) by the
+ * API key (docs/cobalt-contract.md#authentication-and-environments), so the namespace is derived from
+ * the key: a fingerprint, never the key itself. Account ids and client IPs are HMAC'ed so that Redis
+ * holds no raw identifiers.
  */
 export interface CacheKeys {
   /** Short public fingerprint of the Cobalt environment (safe to log). */

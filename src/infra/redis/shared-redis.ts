@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../observability/logger';
+import { systemClock, type Clock } from '../clock';
+import { createRedisClient } from './redis-client';
+
+export interface SharedRedisSettings {
+  readonly url: string;
+  /** Longest a single command may take before its caller gives up on it and falls back. */
+  readonly commandTimeoutMs: number;
+}
+
+export type RedisHealth = 'ok' | 'degraded';
+
+const WARN_EVERY_MS = 60_000;
+
+/**
+ * The process's Redis: one command connection and one subscriber, shared by every part that keeps
+ * state there (token cache, single flight, rate limits, integrations cache). Parts never open their
+ * own: a connection per part multiplied connections per instance and gave an outage one log voice
+ * per part. Every user treats a failed command as "Redis is away" and falls back; this class says so
+ * in the log at most once a minute, since during an outage every request would otherwise add a line.
+ */
+export class SharedRedis {
+  /** For commands. Fails fast while disconnected (no offline queue): callers fall back at once. */
+  readonly command: Redis;
+  readonly #subscriber: Redis;
+  readonly #handlers = new Map<string, (message: string) => void>();
+  readonly #log: Logger;
+  readonly #clock: Clock;
+  #lastWarnAt = Number.NEGATIVE_INFINITY;
+
+  constructor(settings: SharedRedisSettings, deps: { readonly log: Logger; readonly clock?: Clock }) {
+    this.#log = deps.log;
+    this.#clock = deps.clock ?? systemClock;
+    this.command = createRedisClient(settings.url, { commandTimeoutMs: settings.commandTimeoutMs });
+    this.#subscriber = createRedisClient(settings.url, {
+      commandTimeoutMs: settings.commandTimeoutMs,
+      subscriber: true,
+    });
+    for (const connection of [this.command, this.#subscriber]) {
+      connection.on('error', (error: unknown) => this.warn(error, 'redis connection error'));
+    }
+    this.#subscriber.on('message', (channel: string, message: string) => this.#handlers.get(channel)?.(message));
+    // Subscribe on every (re)connection: a SUBSCRIBE queued while Redis was down at start is dropped,
+    // and ioredis only re-subscribes channels whose subscribe once succeeded.
+    this.#subscriber.on('ready', () => void this.#subscribeAll());
+  }
+
+  /** Delivers the channel's messages to `onMessage` (one handler a channel), from `connect()` on. */
+  onMessage(channel: string, onMessage: (message: string) => void): void {
+    if (this.#handlers.has(channel)) throw new Error(`a handler for ${channel} is already registered`);
+    this.#handlers.set(channel, onMessage);
+  }
+
+  /** Connects both connections; resolves even when Redis is down (its users then run degraded). */
+  async connect(): Promise<void> {
+    await Promise.all(
+      [this.command, this.#subscriber].map((connection) =>
+        connection.connect().catch((error: unknown) => this.warn(error, 'redis unavailable at start')),
+      ),
+    );
+    await this.#subscribeAll();
+  }
+
+  health(): RedisHealth {
+    return this.command.status === 'ready' ? 'ok' : 'degraded';
+  }
+
+  /** Logs a Redis failure at warn level, at most once a minute. */
+  warn(error: unknown, message: string): void {
+    const now = this.#clock.now();
+    if (now - this.#lastWarnAt < WARN_EVERY_MS) return;
+    this.#lastWarnAt = now;
+    this.#log.warn({ err: error, store: 'redis' }, message);
+  }
+
+  close(): Promise<void> {
+    this.#subscriber.disconnect();
+    this.command.disconnect();
+    return Promise.resolve();
+  }
+
+  async #subscribeAll(): Promise<void> {
+    if (this.#handlers.size === 0) return;
+    await this.#subscriber
+      .subscribe(...this.#handlers.keys())
+      .catch((error: unknown) => this.warn(error, 'redis subscribe failed'));
+  }
+}

@@ -1,0 +1,33 @@
+export type Phase = 'starting' | 'serving' | 'stopping';
+
+export interface Readiness {
+  status: 'starting' | 'stopping' | 'ready' | 'degraded';
+  checks?: Record<string, string>;
+}
+
+/** What readiness looks at besides the phase. */
+export interface ReadinessSources {
+  readonly phase: () => Phase;
+  /** The token cache: `memory:ok`, `redis:ok`, `redis:degraded`. */
+  readonly tokenCache: () => { readonly kind: string; readonly health: 'ok' | 'degraded' };
+  readonly cobaltBreaker: () => 'closed' | 'open' | 'half-open';
+}
+
+/**
+ * The `/readyz` answer. Only the phase takes an instance out of rotation. A degraded cache still
+ * serves every mint (through Cobalt), and an open breaker still serves cached tokens; every instance
+ * shares the same Cobalt and the same Redis, so leaving rotation would turn their outage into a full
+ * one. Both are reported, and the instance stays in rotation.
+ */
+export function createReadiness(sources: ReadinessSources): () => Readiness {
+  return () => {
+    const phase = sources.phase();
+    if (phase !== 'serving') return { status: phase };
+    const tokenCache = sources.tokenCache();
+    const cobaltBreaker = sources.cobaltBreaker();
+    return {
+      status: tokenCache.health === 'ok' && cobaltBreaker === 'closed' ? 'ready' : 'degraded',
+      checks: { tokenCache: `${tokenCache.kind}:${tokenCache.health}`, cobaltBreaker },
+    };
+  };
+}
