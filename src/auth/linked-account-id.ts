@@ -1,8 +1,9 @@
 /**
  * A linked account id goes into Cobalt requests (JSON bodies now, a `linked_account_id` header on
  * other routes). Cobalt documents no character set (ids like e-mails are allowed), so we accept any
- * printable text but refuse control characters: some axios versions silently strip CR/LF/NUL from
- * header values (RELIABILITY.md §0.3), which would turn `abc\r\nX: 1` into a different account.
+ * printable text but refuse control characters: axios 1.21 silently strips CR/LF/NUL from header
+ * values (older versions threw), which would turn `abc\r\nX: 1` into a different account
+ * (docs/architecture.md#calling-cobalt-safely).
  */
 const MAX_LENGTH = 256;
 // \p{Cc}: C0/C1 controls incl. CR, LF, NUL, DEL; \p{Cs}: lone surrogates (not valid UTF-8);

@@ -5,8 +5,9 @@ export type { Logger } from 'pino';
 
 /**
  * Allowlist serializer for errors. pino's default one walks the whole object, and an AxiosError
- * carries the Cobalt API key at five different paths (RELIABILITY.md §0.1) that no redact list
- * reliably covers. Only these fields are ever written.
+ * carries the Cobalt API key at five different paths (its config's headers, the raw request header
+ * text, the redirect options, and the same again under `response`) that no redact list reliably
+ * covers. Only these fields are ever written.
  */
 export function safeErrorSerializer(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
@@ -34,7 +35,7 @@ export const REDACT_PATHS = [
   '*.token',
   'sessionToken',
   '*.sessionToken',
-  // Hosted Connect URLs embed a session token (cobalt-api.md §6.4).
+  // Hosted Connect URLs embed the user's session token (docs/cobalt-contract.md#applications-and-connect-urls).
   'hosted_url',
   '*.hosted_url',
   'connectUrl',

@@ -19,8 +19,9 @@ export interface ApolloOptions {
 }
 
 /**
- * Every security-relevant Apollo option is set explicitly: its defaults depend on NODE_ENV
- * (RELIABILITY.md §0.6), and a production posture must not hinge on one environment variable.
+ * Every security-relevant Apollo option is set explicitly: some defaults depend on NODE_ENV
+ * (introspection is on unless it is `production`, stack traces are sent unless it is `production` or
+ * `test`), and a production posture must not hinge on one environment variable.
  */
 export function createApolloServer(options: ApolloOptions): ApolloServer<GatewayContext> {
   return new ApolloServer<GatewayContext>({

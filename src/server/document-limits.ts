@@ -21,8 +21,9 @@ import {
  * How large a GraphQL document `/graphql` accepts. Sized for this schema: its deepest real selection
  * is three levels (`integrations { connectedAccounts { identifier } }`) and a frontend operation is a
  * few dozen tokens, so every limit leaves several times that as headroom while keeping an attacker's
- * document small. The values are never put in a client-visible message (GraphQL Armor's
- * `exposeLimits` default does, RELIABILITY.md §1.3): a client learns which limit it hit, not where it is.
+ * document small. The values are never put in a client-visible message (GraphQL Armor's default
+ * `exposeLimits: true` does, e.g. "Aliases limit of 15 exceeded"): a client learns which limit it hit, not
+ * where it is.
  */
 export const DOCUMENT_LIMITS = {
   /**
@@ -57,9 +58,10 @@ export const DOCUMENT_LIMITS = {
   /**
    * Selections with fragments expanded, introspection included: what Apollo's `maxRecursiveSelections`
    * bounds (fragment "billion laughs" documents). GraphiQL's full introspection query makes 240; 500
-   * duplicated `__typename`s (graphql-cop's field-duplication check) are refused. Apollo's option is not used because it moves every
-   * custom rule into a second validation pass that only runs on otherwise valid documents, so a limit
-   * could no longer replace graphql-js's one-error-per-offence reports (ten unknown directives, ten errors).
+   * duplicated `__typename`s (graphql-cop's field-duplication check) are refused. Apollo's option is not
+   * used because it moves every custom rule into a second validation pass that only runs on otherwise
+   * valid documents, so a limit could no longer replace graphql-js's one-error-per-offence reports (ten
+   * unknown directives, ten errors).
    */
   maxRecursiveSelections: 400,
 } as const;

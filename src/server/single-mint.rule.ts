@@ -18,8 +18,8 @@ const GUARDED_FIELDS: ReadonlySet<string> = new Set([
 /**
  * Refuses an operation that selects a Cobalt-calling mutation more than once (e.g. through
  * aliases: `a: createSessionToken b: createSessionToken …`). On a default Apollo server 200 aliases
- * make 200 Cobalt calls (RELIABILITY.md §0.5); here the whole operation fails validation and
- * nothing runs.
+ * make 200 Cobalt calls, and an alias limit (GraphQL Armor's default is 15) still lets 15 through;
+ * here the whole operation fails validation and nothing runs.
  */
 export function singleMintPerOperationRule(context: ValidationContext): ASTVisitor {
   // Each fragment is counted once and its counts reused: walking spreads again at every use makes a
