@@ -137,6 +137,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('still applies the rules across variables when one variable is invalid', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PORT: 'eighty', CORS_ORIGINS: '*' });
+
+    expect(problems.map((p) => p.split(':')[0])).toEqual(
+      expect.arrayContaining(['PORT', 'COBALT_API_KEY', 'AUTH_JWT_SECRET or AUTH_JWKS_URL', 'CORS_ORIGINS']),
+    );
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOME_OTHER_TOOL_SETTING: 'x' })).not.toThrow();
   });

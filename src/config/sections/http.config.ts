@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { DeepReadonly } from '../deep-freeze';
+import { integer, optionalNonEmpty, positiveMs, splitList } from './env-values';
+import type { ParseContext } from './parse-context';
+
+export const httpEnv = z.object({
+  HOST: z.string().trim().min(1).default('127.0.0.1').describe('Interface to listen on; `0.0.0.0` in a container.'),
+  PORT: integer(0, 65535).default(4000).describe('TCP port of the gateway (`0` picks a free one).'),
+  CORS_ORIGINS: optionalNonEmpty.describe(
+    'Comma-separated browser origins allowed to call `/graphql` cross-origin (e.g. `https://app.example.com`). Unset: none.',
+  ),
+  MAX_BODY_BYTES: integer(256, 10 * 1024 * 1024)
+    .default(64 * 1024)
+    .describe('Largest accepted request body; larger ones get HTTP 413.'),
+  TRUST_PROXY: integer(0, 10)
+    .default(0)
+    .describe(
+      'Reverse-proxy hops in front of the gateway whose `X-Forwarded-For` entries are trusted for the client IP.',
+    ),
+  SHUTDOWN_TIMEOUT_MS: positiveMs(300_000)
+    .default(10_000)
+    .describe('On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.'),
+});
+
+// An origin has no path, no wildcard and no trailing slash: browsers send exactly that form.
+const ORIGIN = /^https?:\/\/[^/*\s]+$/;
+
+export function parseHttp(env: z.output<typeof httpEnv>, { problems }: ParseContext) {
+  const corsOrigins = splitList(env.CORS_ORIGINS);
+  for (const origin of corsOrigins) {
+    if (!ORIGIN.test(origin)) problems.push('CORS_ORIGINS: each entry must look like https://host[:port]');
+  }
+  return {
+    host: env.HOST,
+    port: env.PORT,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    /** Exact origins (scheme://host[:port]) allowed to call cross-origin. */
+    corsOrigins,
+    /** Proxy hops whose X-Forwarded-For entries are believed. */
+    trustProxyHops: env.TRUST_PROXY,
+    /** How long in-flight requests may take to finish at shutdown. */
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+export type HttpConfig = DeepReadonly<ReturnType<typeof parseHttp>>;

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Secret } from '../secret';
+import { integer, optionalNonEmpty, positiveMs } from './env-values';
+import type { ParseContext } from './parse-context';
+
+/** Where minted tokens are kept: this process's memory, or Redis shared by every instance. */
+export const tokenStoreEnv = z.object({
+  REDIS_URL: optionalNonEmpty.describe(
+    'Redis for a token cache shared by every instance (`redis://` or `rediss://`). Unset: in-memory cache.',
+  ),
+  REDIS_COMMAND_TIMEOUT_MS: positiveMs(10_000)
+    .default(300)
+    .describe('Longest one Redis command may take; past it the cache counts as a miss.'),
+  TOKEN_ENCRYPTION_KEY: optionalNonEmpty.describe(
+    'Base64 of 32 random bytes sealing tokens in Redis (AES-256-GCM). Required with `REDIS_URL`.',
+  ),
+  TOKEN_ENCRYPTION_KEYS_OLD: optionalNonEmpty.describe(
+    'Comma-separated former `TOKEN_ENCRYPTION_KEY`s, still accepted for reading during a rotation.',
+  ),
+  TOKEN_CACHE_MAX_ENTRIES: integer(1, 10_000_000)
+    .default(100_000)
+    .describe('Most tokens the in-memory cache holds (least recently used go first).'),
+});
+
+type TokenStoreEnv = z.output<typeof tokenStoreEnv>;
+
+/**
+ * Written out rather than inferred: the store follows from `REDIS_URL`, and the Redis member needs
+ * `TOKEN_ENCRYPTION_KEY` too, a rule over two variables; the union lets consumers narrow on `kind`.
+ * The rate limits and the integrations cache share the Redis settings.
+ */
+export type TokenStoreConfig =
+  | { readonly kind: 'memory'; readonly maxEntries: number }
+  | {
+      readonly kind: 'redis';
+      readonly url: Secret;
+      readonly commandTimeoutMs: number;
+      readonly encryptionKey: Secret;
+      readonly oldEncryptionKeys: readonly Secret[];
+    };
+
+function isAes256Key(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
+
+/** Checked even without `REDIS_URL`: a malformed key is a mistake whether or not it is in use yet. */
+function parseEncryptionKeys(env: TokenStoreEnv, problems: string[]) {
+  const current = env.TOKEN_ENCRYPTION_KEY?.trim();
+  // Not splitList: an empty entry between two commas is a mistake to report, not a blank to skip.
+  const old = env.TOKEN_ENCRYPTION_KEYS_OLD?.split(',').map((key) => key.trim()) ?? [];
+  if (current !== undefined && !isAes256Key(current)) {
+    problems.push('TOKEN_ENCRYPTION_KEY: must be base64 of exactly 32 bytes');
+  }
+  for (const key of old) {
+    if (!isAes256Key(key)) problems.push('TOKEN_ENCRYPTION_KEYS_OLD: must be base64 of exactly 32 bytes');
+  }
+  return { current, old };
+}
+
+export function parseTokenStore(env: TokenStoreEnv, { problems }: ParseContext): TokenStoreConfig {
+  const keys = parseEncryptionKeys(env, problems);
+  if (env.REDIS_URL === undefined) return { kind: 'memory', maxEntries: env.TOKEN_CACHE_MAX_ENTRIES };
+  if (!/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL: must start with redis:// or rediss://');
+  if (keys.current === undefined) problems.push('TOKEN_ENCRYPTION_KEY: required with REDIS_URL');
+  return {
+    kind: 'redis',
+    url: new Secret(env.REDIS_URL),
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    encryptionKey: new Secret(keys.current ?? ''),
+    oldEncryptionKeys: keys.old.map((key) => new Secret(key)),
+  };
+}
