@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Secret } from '../config/secret';
 import type { Logger } from '../observability/logger';
 import { GatewayError } from '../errors/gateway-error';
-import type { CobaltCallBudget } from '../rate-limits/rate-limits';
+import type { CobaltCallBudget } from './call-budget';
 import type { CobaltCircuitBreaker } from './circuit-breaker';
 import { parseRetryAfter, toGatewayError } from './cobalt-error-mapper';
 import { CobaltFailureError, describeFailure, type CobaltFailure } from './cobalt-failure';

@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { CobaltCallBudget } from '../cobalt/call-budget';
 import type { Secret } from '../config/secret';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
@@ -21,15 +22,6 @@ export type RateLimitName = 'mints-per-account' | 'mints-per-ip' | 'cobalt-calls
 /** Checked before a mint: throws RATE_LIMITED with `retryAfterSeconds` when the caller is over. */
 export interface MintRateLimits {
   check(linkedAccountId: string, clientIp: string): Promise<void>;
-}
-
-/** Taken before every call to Cobalt, retries included. */
-export interface CobaltCallBudget {
-  /**
-   * Resolves once a call may go out, waiting at most `maxWaitMs` for the next second's budget;
-   * otherwise throws COBALT_RATE_LIMITED (which the token service may answer with a cached token).
-   */
-  acquire(maxWaitMs: number): Promise<void>;
 }
 
 export interface RateLimits {
