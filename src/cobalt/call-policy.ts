@@ -23,7 +23,7 @@ export interface CallPolicyOptions {
   readonly breaker?: Pick<CobaltCircuitBreaker, 'run' | 'state'>;
   /** The org-wide budget every attempt draws from; none: unlimited. */
   readonly callBudget?: CobaltCallBudget;
-  /** Deadlines (`monotonic`) and the waits between attempts (`sleep`). */
+  /** Deadlines (`monotonic`) and the waits between attempts (`sleep`); default: the system clock. */
   readonly clock?: Clock;
   /** In [0, 1): the jitter of the backoff. */
   readonly random?: () => number;

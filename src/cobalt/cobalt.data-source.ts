@@ -1,10 +1,6 @@
 import type { Secret } from '../config/secret';
-import type { Clock } from '../infra/clock';
-import type { Logger } from '../observability/logger';
 import type { CobaltApplication } from './application';
-import type { CobaltCallBudget } from './call-budget';
-import { CallPolicy } from './call-policy';
-import type { CobaltCircuitBreaker } from './circuit-breaker';
+import { CallPolicy, type CallPolicyOptions } from './call-policy';
 import { CobaltTransport } from './cobalt-transport';
 import type { CobaltLinkedAccount, LinkedAccountProfile } from './linked-account';
 import type { CobaltOperation } from './operations/cobalt-operation';
@@ -16,26 +12,10 @@ import { revokeSessionToken } from './operations/revoke-session-token';
 import { upsertLinkedAccount } from './operations/upsert-linked-account';
 import type { CobaltSessionToken } from './session-token';
 
-export interface CobaltDataSourceOptions {
+/** The call policy's options (without its random source), and where Cobalt is. */
+export interface CobaltDataSourceOptions extends Omit<CallPolicyOptions, 'random'> {
   readonly baseUrl: string;
   readonly apiKey: Secret;
-  /** Deadline for one attempt, from connect to the last byte. */
-  readonly timeoutMs: number;
-  /** Deadline for one operation, all attempts and waits included. */
-  readonly deadlineMs: number;
-  /** Retries after the first attempt, for retryable failures only. */
-  readonly maxRetries: number;
-  readonly log: Logger;
-  /** Told about every call (for metrics): operation, seconds, and `ok` or the mapped error code. */
-  readonly onCall?: (operation: string, seconds: number, outcome: string) => void;
-  /** Told about every retry (for metrics). */
-  readonly onRetry?: (operation: string) => void;
-  /** Fails operations fast while Cobalt is down; none: every operation goes out. */
-  readonly breaker?: Pick<CobaltCircuitBreaker, 'run' | 'state'>;
-  /** The org-wide budget every attempt draws from; none: unlimited. */
-  readonly callBudget?: CobaltCallBudget;
-  /** Deadlines, waits between attempts, and the arrival time of answers; default: the system clock. */
-  readonly clock?: Clock;
 }
 
 export interface CreateSessionTokenOptions {

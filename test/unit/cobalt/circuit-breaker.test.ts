@@ -35,6 +35,14 @@ async function openIt(s: ReturnType<typeof setUp>): Promise<void> {
   expect(s.breaker.state).toBe('open');
 }
 
+/** A breaker whose cooldown has just ended. */
+async function halfOpened(): Promise<ReturnType<typeof setUp>> {
+  const s = setUp();
+  await openIt(s);
+  await s.clock.advance(5000);
+  return s;
+}
+
 function deferred<T>() {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
@@ -119,9 +127,7 @@ describe('the Cobalt circuit breaker', () => {
   });
 
   it('lets exactly one probe through after the cooldown, and closes when it succeeds', async () => {
-    const s = setUp();
-    await openIt(s);
-    await s.clock.advance(5000);
+    const s = await halfOpened();
     expect(s.breaker.state).toBe('half-open');
 
     const probe = deferred<string>();
@@ -147,9 +153,7 @@ describe('the Cobalt circuit breaker', () => {
   });
 
   it('closes on a probe that Cobalt answers with a caller error: Cobalt is up', async () => {
-    const s = setUp();
-    await openIt(s);
-    await s.clock.advance(5000);
+    const s = await halfOpened();
 
     await s.fail(ErrorCode.LINKED_ACCOUNT_NOT_FOUND);
 
@@ -157,9 +161,7 @@ describe('the Cobalt circuit breaker', () => {
   });
 
   it('starts afresh once closed: the outage before the probe does not reopen it on one failure', async () => {
-    const s = setUp();
-    await openIt(s);
-    await s.clock.advance(5000);
+    const s = await halfOpened();
     await s.succeed();
 
     await s.fail(ErrorCode.COBALT_UNAVAILABLE);
@@ -168,9 +170,7 @@ describe('the Cobalt circuit breaker', () => {
   });
 
   it('reopens for a full cooldown when the probe fails', async () => {
-    const s = setUp();
-    await openIt(s);
-    await s.clock.advance(6000);
+    const s = await halfOpened();
 
     expect((await s.fail(ErrorCode.COBALT_BAD_RESPONSE)).code).toBe(ErrorCode.COBALT_BAD_RESPONSE);
 
