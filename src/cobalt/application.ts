@@ -26,7 +26,8 @@ export interface CobaltApplication {
 export function toApplication(wire: ApplicationWire): CobaltApplication {
   const authType = wire.auth_type === 'oauth2' || wire.auth_type === 'keybased' ? wire.auth_type : 'other';
   const connectedAccounts = (wire.connected_accounts ?? []).map((account): CobaltConnection => ({
-    // Cobalt's identifier is a string for most apps and an object for a few (cobalt-api.md §6.1).
+    // Cobalt's identifier is a string for most apps and an object for a few
+    // (docs/cobalt-contract.md#applications-and-connect-urls).
     identifier:
       account.identifier === undefined || account.identifier === null
         ? null

@@ -1,7 +1,7 @@
 /**
- * The org-wide budget every call to Cobalt draws from, retries included. Cobalt limits calls per
- * organisation (docs/cobalt-contract.md#rate-limits-and-retry-after), so one burst of users must not
- * get the whole organisation throttled. Owned here, by its consumer; implemented in `rate-limits/`.
+ * The org-wide budget of calls to Cobalt, taken before every attempt (retries included), so a burst
+ * of users cannot get the whole organisation throttled by Cobalt. The Cobalt client owns this
+ * interface; the rate limits implement it.
  */
 export interface CobaltCallBudget {
   /**

@@ -1,6 +1,6 @@
-import CircuitBreaker from 'opossum';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
+import { systemClock, type Clock } from '../infra/clock';
 import type { Logger } from '../observability/logger';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -14,63 +14,50 @@ export interface BreakerPolicy {
   readonly cooldownMs: number;
 }
 
+export interface BreakerDeps {
+  readonly log: Logger;
+  readonly onStateChange?: (state: BreakerState) => void;
+  /** Its window and cooldown run on `monotonic()`. */
+  readonly clock?: Clock;
+}
+
 // Cobalt being down or answering garbage. Caller errors (unknown linked account, a bad key, 4xx) and
 // Cobalt's 429 are answers from a working Cobalt: counting them would let one misconfigured client or
 // a burst of new users cut everybody off.
 const OUTAGE_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.COBALT_UNAVAILABLE, ErrorCode.COBALT_BAD_RESPONSE]);
 
-type Work = () => Promise<unknown>;
+const WINDOW_MS = 10_000;
+const BUCKET_MS = 1000;
 
 /**
- * The Cobalt client's circuit breaker (opossum 9: opossum 10 needs Node 22). It opens on a failure
- * rate over a minimum volume in a 10 s window, never on one failure; while open, operations fail at
- * once with COBALT_UNAVAILABLE and how long until the next probe, so a Cobalt outage costs neither
- * the gateway's sockets nor the users' time, and the token service can serve cached tokens instead.
+ * The Cobalt client's circuit breaker. It opens on a failure rate over a minimum volume of operations
+ * in a rolling 10 s window, never on one failure; while open, operations fail at once with
+ * COBALT_UNAVAILABLE and how long until the next probe, so a Cobalt outage costs neither the
+ * gateway's sockets nor the users' time, and the token service can serve cached tokens instead.
+ * After the cooldown one probe goes out: its success closes the breaker, an outage reopens it.
+ *
+ * All timing comes from the clock, so tests move time instead of waiting out a cooldown.
  */
 export class CobaltCircuitBreaker {
-  readonly #breaker: CircuitBreaker<[Work]>;
-  readonly #cooldownMs: number;
+  readonly #policy: BreakerPolicy;
+  readonly #deps: BreakerDeps;
+  readonly #clock: Clock;
+  readonly #window = new RollingCounts();
+  #state: BreakerState = 'closed';
   #openedAt = 0;
+  #probeOut = false;
   #rejections = 0;
+  #wakeUp: NodeJS.Timeout | undefined;
 
-  constructor(
-    policy: BreakerPolicy,
-    deps: { readonly log: Logger; readonly onStateChange?: (s: BreakerState) => void },
-  ) {
-    this.#cooldownMs = policy.cooldownMs;
-    this.#breaker = new CircuitBreaker((work: Work) => work(), {
-      // Deadlines belong to the data source (per attempt and overall); a second timer here would only
-      // disagree with them.
-      timeout: false,
-      volumeThreshold: policy.minRequests,
-      errorThresholdPercentage: policy.failureRate * 100,
-      resetTimeout: policy.cooldownMs,
-      rollingCountTimeout: 10_000,
-      rollingCountBuckets: 10,
-      errorFilter: (error: unknown) => !(error instanceof GatewayError && OUTAGE_CODES.has(error.code)),
-    });
-    const changed = (state: BreakerState) => deps.onStateChange?.(state);
-    this.#breaker.on('open', () => {
-      this.#openedAt = Date.now();
-      deps.log.warn(
-        { event: 'cobalt-breaker-open', cooldownMs: policy.cooldownMs },
-        'Cobalt keeps failing: circuit breaker opened, failing fast',
-      );
-      changed('open');
-    });
-    this.#breaker.on('halfOpen', () => {
-      deps.log.info({ event: 'cobalt-breaker-half-open' }, 'circuit breaker half-open: the next Cobalt call probes');
-      changed('half-open');
-    });
-    this.#breaker.on('close', () => {
-      deps.log.info({ event: 'cobalt-breaker-closed' }, 'Cobalt answered again: circuit breaker closed');
-      changed('closed');
-    });
+  constructor(policy: BreakerPolicy, deps: BreakerDeps) {
+    this.#policy = policy;
+    this.#deps = deps;
+    this.#clock = deps.clock ?? systemClock;
   }
 
   get state(): BreakerState {
-    if (this.#breaker.opened) return 'open';
-    return this.#breaker.halfOpen ? 'half-open' : 'closed';
+    this.#halfOpenIfDue();
+    return this.#state;
   }
 
   /** Operations refused without calling Cobalt since start. */
@@ -78,31 +65,120 @@ export class CobaltCircuitBreaker {
     return this.#rejections;
   }
 
+  /** Runs `work` unless the breaker refuses it; counts its outcome. */
   async run<T>(work: () => Promise<T>): Promise<T> {
+    this.#halfOpenIfDue();
+    if (this.#state === 'open' || this.#probeOut) {
+      this.#rejections += 1;
+      throw new GatewayError(ErrorCode.COBALT_UNAVAILABLE, { retryAfterSeconds: this.#secondsUntilProbe() });
+    }
+    const probe = this.#state === 'half-open';
+    if (probe) this.#probeOut = true;
+    let outage = false;
     try {
-      // opossum types its result by the action's (erased) return type; `work` is what produced it.
-      return (await this.#breaker.fire(work)) as T;
+      return await work();
     } catch (error) {
-      if (isBreakerRejection(error)) {
-        this.#rejections += 1;
-        throw new GatewayError(ErrorCode.COBALT_UNAVAILABLE, { retryAfterSeconds: this.#secondsUntilProbe() });
-      }
+      outage = error instanceof GatewayError && OUTAGE_CODES.has(error.code);
       throw error;
+    } finally {
+      if (probe) this.#probed(outage);
+      else if (this.#state === 'closed') this.#counted(outage);
     }
   }
 
-  /** Stops the breaker's window timer. */
+  /** Stops the timer that reports the end of a cooldown. */
   shutdown(): void {
-    this.#breaker.shutdown();
+    clearTimeout(this.#wakeUp);
+    this.#wakeUp = undefined;
+  }
+
+  #counted(outage: boolean): void {
+    const now = this.#clock.monotonic();
+    this.#window.add(now, outage);
+    if (!outage) return;
+    const { operations, outages } = this.#window.totals(now);
+    if (operations >= this.#policy.minRequests && outages / operations > this.#policy.failureRate) this.#open();
+  }
+
+  #probed(outage: boolean): void {
+    this.#probeOut = false;
+    if (outage) {
+      this.#open();
+      return;
+    }
+    // The outage is over: its failures must not reopen the breaker on the next single failure.
+    this.#window.clear();
+    this.#change('closed');
+    this.#deps.log.info({ event: 'cobalt-breaker-closed' }, 'Cobalt answered again: circuit breaker closed');
+  }
+
+  #open(): void {
+    this.#openedAt = this.#clock.monotonic();
+    this.#change('open');
+    this.#deps.log.warn(
+      { event: 'cobalt-breaker-open', cooldownMs: this.#policy.cooldownMs },
+      'Cobalt keeps failing: circuit breaker opened, failing fast',
+    );
+    // Reading the state applies the cooldown; this timer only makes sure its end is logged and
+    // reported without traffic. It never keeps the process alive.
+    clearTimeout(this.#wakeUp);
+    this.#wakeUp = setTimeout(() => this.#halfOpenIfDue(), this.#policy.cooldownMs);
+    this.#wakeUp.unref();
+  }
+
+  #halfOpenIfDue(): void {
+    if (this.#state !== 'open' || this.#clock.monotonic() < this.#openedAt + this.#policy.cooldownMs) return;
+    this.#change('half-open');
+    this.#deps.log.info(
+      { event: 'cobalt-breaker-half-open' },
+      'circuit breaker half-open: the next Cobalt call probes',
+    );
+  }
+
+  #change(state: BreakerState): void {
+    this.#state = state;
+    this.#deps.onStateChange?.(state);
   }
 
   #secondsUntilProbe(): number {
-    const remaining = this.#openedAt + this.#cooldownMs - Date.now();
+    const remaining = this.#openedAt + this.#policy.cooldownMs - this.#clock.monotonic();
     return Math.max(1, Math.ceil(remaining / 1000));
   }
 }
 
-function isBreakerRejection(error: unknown): boolean {
-  // EOPENBREAKER while open, and while half-open for every call but the probe.
-  return error instanceof Error && (error as Error & { code?: unknown }).code === 'EOPENBREAKER';
+/** Operations and outages per second over the last 10 s. */
+class RollingCounts {
+  #buckets: { second: number; operations: number; outages: number }[] = [];
+
+  add(now: number, outage: boolean): void {
+    const second = Math.floor(now / BUCKET_MS);
+    this.#drop(second);
+    let bucket = this.#buckets.at(-1);
+    if (bucket?.second !== second) {
+      bucket = { second, operations: 0, outages: 0 };
+      this.#buckets.push(bucket);
+    }
+    bucket.operations += 1;
+    if (outage) bucket.outages += 1;
+  }
+
+  totals(now: number): { operations: number; outages: number } {
+    this.#drop(Math.floor(now / BUCKET_MS));
+    let operations = 0;
+    let outages = 0;
+    for (const bucket of this.#buckets) {
+      operations += bucket.operations;
+      outages += bucket.outages;
+    }
+    return { operations, outages };
+  }
+
+  clear(): void {
+    this.#buckets = [];
+  }
+
+  #drop(currentSecond: number): void {
+    const oldest = currentSecond - WINDOW_MS / BUCKET_MS + 1;
+    this.#buckets = this.#buckets.filter((bucket) => bucket.second >= oldest);
+  }
 }

@@ -6,8 +6,8 @@ import type { CobaltErrorBody } from './cobalt.wire';
 /**
  * Cobalt reports an unknown linked account as HTTP 500 with `error_code: SERVER_ERROR` (legacy docs)
  * or HTTP 400 with `error: INVALID_LINKED_ACCOUNT_ID` (current docs), always with the message
- * "No linked account found for account id : X in environment Y" (cobalt-api.md §2.5). So we match the
- * code or the message, never the status.
+ * "No linked account found for account id : X in environment Y"
+ * (docs/cobalt-contract.md#unknown-linked-account). So we match the code or the message, never the status.
  */
 export function isUnknownLinkedAccount(body: CobaltErrorBody | undefined): boolean {
   if (body === undefined) return false;
@@ -15,7 +15,7 @@ export function isUnknownLinkedAccount(body: CobaltErrorBody | undefined): boole
     body.errorCode === 'INVALID_LINKED_ACCOUNT_ID' ||
     /no linked account found/i.test(body.message ?? '') ||
     // The linked-account-scoped routes (GET /application…) answer 404 "Linked Account with account id
-    // X for org Y in environment Z not found" instead (cobalt-api.md §5.4, §6.1).
+    // X for org Y in environment Z not found" instead (docs/cobalt-contract.md#unknown-linked-account).
     // Two linear searches rather than a regex with a gap: `.*` backtracks quadratically on a long
     // hostile message, and a bounded gap misses the longest valid ids.
     mentionsMissingLinkedAccount(body.message ?? '')
@@ -68,12 +68,14 @@ export function toGatewayError(failure: CobaltFailure): MappedFailure {
         return { error: new GatewayError(ErrorCode.LINKED_ACCOUNT_NOT_FOUND), severity: 'warn' };
       }
       if (status === 401 || status === 403) {
-        // Our key is wrong, not the user's credentials: never UNAUTHENTICATED (STYLE.md §8.3).
+        // Our key is wrong, not the user's credentials: never UNAUTHENTICATED, which would send a
+        // signed-in user to sign in again for a fault only an operator can fix.
         return { error: new GatewayError(ErrorCode.COBALT_AUTH_FAILED), severity: 'error' };
       }
       if (status === 404 && failure.resource === 'application') {
         // GET /application/{slug} for a slug the org does not have: 404 EXTERNAL_API_FAILURE "Application
-        // with app_type 'x' not found" (cobalt-api.md §6.2). The account case was matched above.
+        // with app_type 'x' not found" (docs/cobalt-contract.md#applications-and-connect-urls). The
+        // account case was matched above.
         return { error: new GatewayError(ErrorCode.INTEGRATION_NOT_FOUND), severity: 'warn' };
       }
       if (status === 429) {

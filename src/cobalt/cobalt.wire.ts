@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * Cobalt's wire formats (snake_case lives here only). Both generations of the session-token answer are
  * accepted: legacy `{ token }` and current `{ token, refresh_token, expires_in, refresh_expires_in }`
- * (cobalt-api.md §2.2). Unknown fields are ignored so additive changes on Cobalt's side do not break us.
+ * (docs/cobalt-contract.md#minting-a-session-token). Unknown fields are ignored so additive changes on
+ * Cobalt's side do not break us.
  */
 export const sessionTokenResponseSchema = z.object({
   token: z.string().min(1).max(16_384),
@@ -13,12 +14,15 @@ export const sessionTokenResponseSchema = z.object({
 });
 export type SessionTokenResponseWire = z.infer<typeof sessionTokenResponseSchema>;
 
-/** `POST /session-token/revoke` answers `{ success: true, revoked_count: 0 | 1 }` (cobalt-api.md §3). */
+/**
+ * `POST /session-token/revoke` answers `{ success: true, revoked_count: 0 | 1 }`
+ * (docs/cobalt-contract.md#revoking-a-token).
+ */
 export const revokeResponseSchema = z.object({ success: z.boolean(), revoked_count: z.number().int().min(0) });
 
 /**
  * Cobalt's error envelope. Three spellings of the internal code exist across its docs (`error`,
- * `error_code`, `error_type`); all optional, parsed tolerantly (cobalt-api.md §1.4).
+ * `error_code`, `error_type`); all optional, parsed tolerantly (docs/cobalt-contract.md#errors).
  */
 // Room for Cobalt's longest real message: it quotes the linked account id (up to 256 code points,
 // 512 UTF-16 units), the org id and the environment.
@@ -56,8 +60,8 @@ export function parseErrorBody(text: string): CobaltErrorBody | undefined {
 const isoDate = z.string().max(64);
 
 /**
- * The linked-account object (cobalt-api.md §5.1). `udf` goes out as a map and comes back as an array
- * of `{ key_name, key_value }`; `account_id` is our linked_account_id, renamed.
+ * The linked-account object (docs/cobalt-contract.md#linked-accounts). `udf` goes out as a map and comes
+ * back as an array of `{ key_name, key_value }`; `account_id` is our linked_account_id, renamed.
  */
 export const linkedAccountSchema = z.object({
   account_id: z.string().min(1).max(1024),
@@ -74,9 +78,9 @@ export const linkedAccountSchema = z.object({
 export type LinkedAccountWire = z.infer<typeof linkedAccountSchema>;
 
 /**
- * One application (cobalt-api.md §6.1, the union of Cobalt's samples). `identifier` of a connected
- * account is a string or an object depending on the app; optional fields are optional because the
- * samples disagree on which are present.
+ * One application, the union of Cobalt's samples (docs/cobalt-contract.md#applications-and-connect-urls).
+ * `identifier` of a connected account is a string or an object depending on the app; optional fields
+ * are optional because the samples disagree on which are present.
  */
 export const applicationSchema = z.object({
   slug: z.string().min(1).max(256),
@@ -100,5 +104,8 @@ export const applicationSchema = z.object({
 export type ApplicationWire = z.infer<typeof applicationSchema>;
 export const applicationListSchema = z.array(applicationSchema).max(10_000);
 
-/** `POST /connect-url` (cobalt-api.md §6.4): the hosted portal URL, which embeds the session token. */
+/**
+ * `POST /connect-url` (docs/cobalt-contract.md#applications-and-connect-urls): the hosted portal URL,
+ * which embeds the session token.
+ */
 export const connectUrlResponseSchema = z.object({ hosted_url: z.url({ protocol: /^https?$/ }).max(20_000) });

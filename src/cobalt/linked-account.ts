@@ -3,7 +3,10 @@ import type { LinkedAccountWire } from './cobalt.wire';
 /** What Cobalt stores about a user besides the id: a display name and user-defined fields. */
 export interface LinkedAccountProfile {
   readonly name?: string;
-  /** Sent as strings: Cobalt documents `udf` as an object of string values (cobalt-api.md §5.2). */
+  /**
+   * Sent as strings: Cobalt documents `udf` as an object of string values
+   * (docs/cobalt-contract.md#linked-accounts).
+   */
   readonly udf?: Readonly<Record<string, string>>;
 }
 

@@ -175,7 +175,7 @@ export function createNodeHttpAdapter(options: NodeHttpAdapterOptions): AxiosAda
       request.on('error', (error) => fail(AxiosError.from(error, undefined, config, request)));
       const timeout = config.timeout ?? 0;
       if (timeout > 0) {
-        // axios's meaning: the socket idle for this long (RELIABILITY.md §0.2); the deadline is the signal.
+        // axios's meaning: the socket idle this long (it restarts on every byte); the deadline is the signal.
         request.setTimeout(timeout, () =>
           fail(new AxiosError(`timeout of ${timeout}ms exceeded`, AxiosError.ECONNABORTED, config, request)),
         );

@@ -28,22 +28,37 @@ export function backoffMs(retry: number, random: () => number = Math.random): nu
   return Math.floor(random() * Math.min(CAP_MS, BASE_MS * 2 ** retry));
 }
 
+export interface RetryBudgetOptions {
+  /** Share of the window's calls that may be retried. */
+  readonly ratio?: number;
+  /** Retries always allowed per second, however few the calls. */
+  readonly minPerSecond?: number;
+  readonly windowMs?: number;
+  /** Monotonic milliseconds. */
+  readonly now?: () => number;
+}
+
 /**
  * A retry budget with Finagle's defaults: within a 10 s window, retries may add at most 20 % to the
  * calls made, plus a floor of 10 retries per second so a quiet gateway can still retry. An outage
  * is then not multiplied by the retry count.
  */
 export class RetryBudget {
-  #windowStart = 0;
+  readonly #ratio: number;
+  readonly #minPerSecond: number;
+  readonly #windowMs: number;
+  readonly #now: () => number;
+  #windowStart: number;
   #calls = 0;
   #retries = 0;
 
-  constructor(
-    private readonly ratio = 0.2,
-    private readonly minPerSecond = 10,
-    private readonly windowMs = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(options: RetryBudgetOptions = {}) {
+    this.#ratio = options.ratio ?? 0.2;
+    this.#minPerSecond = options.minPerSecond ?? 10;
+    this.#windowMs = options.windowMs ?? 10_000;
+    this.#now = options.now ?? (() => performance.now());
+    this.#windowStart = this.#now();
+  }
 
   recordCall(): void {
     this.#roll();
@@ -53,14 +68,14 @@ export class RetryBudget {
   /** Spends one retry if the budget allows it. */
   tryRetry(): boolean {
     this.#roll();
-    if (this.#retries >= (this.minPerSecond * this.windowMs) / 1000 + this.ratio * this.#calls) return false;
+    if (this.#retries >= (this.#minPerSecond * this.#windowMs) / 1000 + this.#ratio * this.#calls) return false;
     this.#retries += 1;
     return true;
   }
 
   #roll(): void {
-    const now = this.now();
-    if (now - this.#windowStart >= this.windowMs) {
+    const now = this.#now();
+    if (now - this.#windowStart >= this.#windowMs) {
       this.#windowStart = now;
       this.#calls = 0;
       this.#retries = 0;

@@ -14,8 +14,9 @@ export type ExpiryProblem = 'no-expiry' | 'already-expired' | 'issued-for-anothe
 
 /**
  * Reads when a token expires. Cobalt's docs say 24 h, its samples last 72 h and newer docs ~7 days
- * (cobalt-api.md §2.4), so nothing is assumed: the JWT's `exp` and the response's `expires_in` are the
- * only sources, and when both are present the earlier wins. A token we cannot date is refused.
+ * (docs/cobalt-contract.md#minting-a-session-token), so nothing is assumed: the JWT's `exp` and the
+ * response's `expires_in` are the only sources, and when both are present the earlier wins. A token
+ * we cannot date is refused.
  * The signature is Cobalt's (HS256 with its secret): we decode, we cannot verify.
  */
 export function readSessionToken(

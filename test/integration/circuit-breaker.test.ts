@@ -2,22 +2,23 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
+import { ShiftedClock } from '../support/shifted-clock';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
-import { systemClock } from '../../src/infra/clock';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
 const HOUR = 3600_000;
 
 /**
  * The breaker around the Cobalt client, driven by real emulator faults. Each test gets its own
- * gateway: the breaker's 10 s window would otherwise carry one test's calls into the next.
+ * gateway: the breaker's 10 s window would otherwise carry one test's calls into the next. The
+ * gateway runs on a shifted clock, so a test jumps over a cooldown instead of waiting it out.
  */
 describe('the Cobalt circuit breaker', () => {
   let gw: TestGateway;
-  let clockOffsetMs = 0;
+  let clock: ShiftedClock;
 
   async function start(env: Record<string, string> = {}): Promise<TestGateway> {
-    clockOffsetMs = 0;
+    clock = new ShiftedClock();
     gw = await startTestGateway({
       env: {
         COBALT_BREAKER_MIN_REQUESTS: '4',
@@ -27,7 +28,7 @@ describe('the Cobalt circuit breaker', () => {
         COBALT_TIMEOUT_MS: '1000',
         ...env,
       },
-      clock: { ...systemClock, now: () => Date.now() + clockOffsetMs },
+      clock,
     });
     return gw;
   }
@@ -121,7 +122,7 @@ describe('the Cobalt circuit breaker', () => {
     gw.emulator.faults.clear();
     // A slow probe, so the other requests surely arrive while it is out, however loaded the machine.
     gw.emulator.addFault({ type: 'latency', ms: 700 }, { times: 1 });
-    await sleep(1100);
+    clock.advance(1000);
     const accounts = Array.from({ length: 5 }, () => freshAccount(gw.emulator));
     const bearers = await Promise.all(accounts.map((account) => signTestJwt({ sub: account })));
     const callsBefore = cobaltCalls();
@@ -143,10 +144,13 @@ describe('the Cobalt circuit breaker', () => {
     await start();
     gw.emulator.addFault({ type: 'status', status: 502 });
     for (let i = 0; i < 4; i += 1) await mint(freshAccount(gw.emulator));
-    await sleep(1100);
+    clock.advance(1000);
+    const before = cobaltCalls();
 
     expect((await mint(freshAccount(gw.emulator))).error?.extensions?.['code']).toBe('COBALT_UNAVAILABLE');
+    // That was the probe: it reached Cobalt.
     const calls = cobaltCalls();
+    expect(calls).toBe(before + 1);
     expect((await mint(freshAccount(gw.emulator))).error?.extensions?.['retryAfterSeconds']).toBe(1);
     expect(cobaltCalls()).toBe(calls);
     expect((await readiness()).body.checks['cobaltBreaker']).toBe('open');
@@ -157,7 +161,7 @@ describe('the Cobalt circuit breaker', () => {
     const account = freshAccount(gw.emulator);
     const first = await mint(account);
     // The emulator's tokens live 72 h; 70 h later the cached one is due for refresh but still valid.
-    clockOffsetMs = 70 * HOUR;
+    clock.advance(70 * HOUR);
     gw.emulator.addFault({ type: 'status', status: 503 });
     for (let i = 0; i < 4; i += 1) await mint(freshAccount(gw.emulator));
     const calls = cobaltCalls();

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest } from '../support/graphql-request';
+import { ShiftedClock } from '../support/shifted-clock';
 import { freshAccount, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
 
 const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
@@ -14,7 +15,7 @@ async function mint(gw: TestGateway, sub = freshAccount(gw.emulator)) {
   return { res, error: res.body.errors?.[0] };
 }
 
-/** Every row of the issue's error table, each produced by a real fault of the emulator. */
+/** Every client-visible error code a Cobalt failure can end in, each produced by a real fault of the emulator. */
 describe('createSessionToken when Cobalt fails', () => {
   let gw: TestGateway;
 
@@ -216,10 +217,13 @@ describe('createSessionToken when Cobalt fails', () => {
 
 describe('retries of Cobalt calls', () => {
   let gw: TestGateway;
+  // Attempts and their timeouts run on real time; a wait the gateway chooses can be jumped over.
+  const clock = new ShiftedClock();
 
   beforeAll(async () => {
     gw = await startTestGateway({
       env: { COBALT_TIMEOUT_MS: '400', COBALT_DEADLINE_MS: '3000', COBALT_MAX_RETRIES: '2' },
+      clock,
     });
   });
   afterAll(async () => {
@@ -233,6 +237,14 @@ describe('retries of Cobalt calls', () => {
     gw.emulator
       .received(SESSION_TOKEN_PATH)
       .filter((r) => (JSON.parse(r.body) as { linked_account_id: string }).linked_account_id === account);
+  const retriesLogged = () => gw.logs.parsed().filter((line) => line['msg'] === 'retrying cobalt call');
+  async function until(condition: () => boolean, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
 
   it.each([
     ['a 503', { type: 'status', status: 503 } as const],
@@ -253,12 +265,19 @@ describe('retries of Cobalt calls', () => {
   it('waits out a Retry-After that fits within the deadline', async () => {
     const account = freshAccount(gw.emulator);
     gw.emulator.addFault({ type: 'status', status: 429, retryAfter: '1' }, { times: 1 });
-    const startedAt = Date.now();
+    const retriesBefore = retriesLogged().length;
+    const startedAt = clock.monotonic();
 
-    const { error } = await mint(gw, account);
+    const minting = mint(gw, account);
+    await until(() => retriesLogged().length > retriesBefore);
+    // Waiting: nothing goes out until the gateway's clock has moved a second.
+    expect(calls(account)).toHaveLength(1);
+    clock.advance(1000);
+    const { error } = await minting;
 
     expect(error).toBeUndefined();
-    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(clock.monotonic() - startedAt).toBeGreaterThanOrEqual(1000);
+    expect(retriesLogged().at(-1)).toMatchObject({ waitMs: 1000 });
     expect(calls(account)).toHaveLength(2);
   });
 

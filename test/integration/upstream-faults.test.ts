@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { FaultProxy } from '../support/fault-proxy';
+import { ShiftedClock } from '../support/shifted-clock';
 import { expectSocketsBackTo, MintLedger, openSockets, type MintOutcome } from '../support/mint-ledger';
 import { startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -14,12 +15,14 @@ interface Fixture {
   readonly gw: TestGateway;
   readonly proxy: FaultProxy;
   readonly ledger: MintLedger;
+  /** The gateway's clock: sockets run on real time, but a test can jump over the gateway's waits. */
+  readonly clock: ShiftedClock;
 }
 
 /**
- * Network faults between the gateway and Cobalt (RELIABILITY.md §8 D), injected by a TCP proxy in
- * front of the real emulator, so the gateway's real HTTP client meets real sockets that stall,
- * trickle, reset and refuse. Each test gets a fresh gateway and keeps its failing Cobalt calls few,
+ * Network faults between the gateway and Cobalt, injected by a TCP proxy in front of the real
+ * emulator, so the gateway's real HTTP client meets real sockets that stall, trickle, reset, refuse
+ * and flap. Each test gets a fresh gateway and keeps its failing Cobalt calls few,
  * so a circuit breaker (which needs a minimum volume) cannot change what is measured; the one test
  * that sends many only asserts bounds a breaker can only lower.
  *
@@ -36,6 +39,7 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
 
   async function setUp(env: Record<string, string> = {}): Promise<Fixture> {
     let proxy: FaultProxy | undefined;
+    const clock = new ShiftedClock();
     const gw = await startTestGateway({
       env: {
         COBALT_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -47,8 +51,9 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
         proxy = await FaultProxy.start(emulatorUrl);
         return proxy.url;
       },
+      clock,
     });
-    const fixture = { gw, proxy: proxy!, ledger: new MintLedger() };
+    const fixture = { gw, proxy: proxy!, ledger: new MintLedger(), clock };
     fixtures.push(fixture);
     return fixture;
   }
@@ -84,7 +89,7 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
   });
 
   it('answers COBALT_UNAVAILABLE by the deadline when every attempt outlasts its timeout, and abandons them', async () => {
-    const { gw, proxy, ledger } = await setUp();
+    const { gw, proxy, ledger, clock } = await setUp();
     await proxy.setFault({ kind: 'latency', chunkMs: 5000 });
 
     const results = await ledger.mintMany(gw, 3);
@@ -98,15 +103,17 @@ describe('createSessionToken through a faulty network to Cobalt', () => {
     const attempts = proxy.stats().accepted;
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(attempts).toBeLessThanOrEqual(3 * (1 + MAX_RETRIES));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Wake any wait the gateway might still be in: a retry scheduled past the answer would go now.
+    clock.advance(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(proxy.stats().accepted).toBe(attempts);
     expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(0);
   });
 
   it('cuts an answer trickling a byte every 300 ms at the deadline, not when it ends', async () => {
     const { gw, proxy, ledger } = await setUp();
-    // One byte every 300 ms never idles axios's 500 ms socket timeout; only the deadline can stop it
-    // (RELIABILITY.md §0.2). Cobalt's answer, headers included, would take over a minute this way.
+    // One byte every 300 ms never idles axios's 500 ms socket timeout (it restarts on every byte);
+    // only the deadline can stop it. Cobalt's answer, headers included, would take over a minute this way.
     await proxy.setFault({ kind: 'trickle', bytes: 1, everyMs: 300 });
 
     const results = await ledger.mintMany(gw, 2);

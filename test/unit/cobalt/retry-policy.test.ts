@@ -37,7 +37,7 @@ describe('backoffMs', () => {
 describe('RetryBudget', () => {
   it('allows the floor plus 20 % of calls per window, then refuses until the window rolls', () => {
     let now = 0;
-    const budget = new RetryBudget(0.2, 1, 10_000, () => now);
+    const budget = new RetryBudget({ ratio: 0.2, minPerSecond: 1, windowMs: 10_000, now: () => now });
     for (let i = 0; i < 50; i += 1) budget.recordCall();
 
     const granted = Array.from({ length: 30 }, () => budget.tryRetry()).filter(Boolean).length;
