@@ -1,28 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
-import { root, waitFor, type Running } from '../support/built-process';
+import { root, runProcess, waitFor, type Running } from '../support/built-process';
 
 /**
  * Runs what `npm run emulator -- <args>` runs, without npm in between: npm does not pass SIGTERM on
  * to its script, while tsx forwards it to the process running main.ts.
  */
 function runEmulator(args: readonly string[], env: Record<string, string> = {}): Running {
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), ['src/cobalt/emulator/main.ts', ...args], {
-    cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
-  });
-  const running: Running = {
-    child,
-    stdout: '',
-    stderr: '',
-    // 'close', not 'exit': the output is complete only once the pipes have closed.
-    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
-  };
-  child.stdout.on('data', (chunk: Buffer) => (running.stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (running.stderr += chunk.toString()));
-  return running;
+  return runProcess(join(root, 'node_modules/.bin/tsx'), ['src/cobalt/emulator/main.ts', ...args], env);
 }
 
 describe('npm run emulator (src/cobalt/emulator/main.ts)', () => {

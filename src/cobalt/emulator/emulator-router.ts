@@ -82,7 +82,11 @@ export const route = {
  * their own credentials; any other request, one that matches no row included, must carry a valid API
  * key first, so a keyless request to an unknown path is a 401 rather than a 404.
  */
-export async function dispatch(routes: readonly Route[], backend: CobaltBackend, request: CobaltRequest) {
+export async function dispatch(
+  routes: readonly Route[],
+  backend: CobaltBackend,
+  request: CobaltRequest,
+): Promise<unknown> {
   const found = match(routes, request);
   if (found === undefined) {
     apiKeyOwner(backend, request);
