@@ -13,12 +13,18 @@ export interface Running {
 
 /** Runs `node dist/main.js` as `npm start` does, with exactly the given environment. */
 export function runBuilt(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [mainJs], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
+  return runProcess(process.execPath, [mainJs], env);
+}
+
+/** Runs a command from the repository root with exactly the given environment (plus PATH), collecting its output. */
+export function runProcess(command: string, args: readonly string[], env: Record<string, string>): Running {
+  const child = spawn(command, [...args], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
   const running: Running = {
     child,
     stdout: '',
     stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    // 'close', not 'exit': the output is complete only once the pipes have closed.
+    exited: new Promise((resolve) => child.on('close', (code) => resolve(code))),
   };
   child.stdout.on('data', (chunk: Buffer) => (running.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (running.stderr += chunk.toString()));

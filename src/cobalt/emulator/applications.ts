@@ -1,6 +1,7 @@
 /**
- * The emulator's app catalogue, in the union shape of Cobalt's application samples (cobalt-api.md
- * §6.1). `connected` and `connected_accounts` are filled per linked account.
+ * The emulator's app catalogue, in the union shape of Cobalt's application samples
+ * (docs/cobalt-contract.md#applications-and-connect-urls). `connected` and `connected_accounts` are
+ * filled per linked account.
  */
 export interface EmulatedApplication {
   readonly name: string;
