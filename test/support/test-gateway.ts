@@ -1,6 +1,7 @@
 import { createApp, type AppConfig, type GatewayApp } from '../../src/app';
 import { CobaltEmulator, type EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
 import { loadConfig } from '../../src/config/load-config';
+import type { Clock } from '../../src/infra/clock';
 import { captureLogs, type CapturedLogs } from './capture-logger';
 import { TEST_JWT_SECRET } from './jwt';
 
@@ -40,6 +41,8 @@ export interface TestGatewayOptions {
   readonly logLevel?: 'debug' | 'trace' | 'info';
   /** The token cache's clock. */
   readonly now?: () => number;
+  /** The gateway's clock (a `ShiftedClock`, so sockets keep real time while a test jumps ahead). */
+  readonly clock?: Clock;
   /** Put in the playground's headers tab. */
   readonly devBearerToken?: string;
 }
@@ -82,6 +85,7 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
   const app = createApp(appConfig, {
     log: logs.log,
     ...(options.now !== undefined && { now: options.now }),
+    ...(options.clock !== undefined && { clock: options.clock }),
     ...(options.devBearerToken !== undefined && { devBearerToken: options.devBearerToken }),
   });
   const { url } = await app.start();
