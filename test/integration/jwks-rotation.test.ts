@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
+import { mintWithBearer } from '../support/mint';
+import { metricsText } from '../support/probes';
 import { ShiftedClock } from '../support/shifted-clock';
 import { KNOWN_ACCOUNT, startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -38,10 +38,10 @@ describe('JWKS rotation and identity-provider outages', () => {
       { key: pair.privateKey, alg: 'RS256', kid, clock },
     );
     const startedAt = performance.now();
-    const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token });
+    const res = await mintWithBearer(gw, token);
     return {
-      ok: res.body.data?.createSessionToken.token !== undefined,
-      code: res.body.errors?.[0]?.extensions?.['code'],
+      ok: res.data?.token !== undefined,
+      code: res.error?.extensions?.['code'],
       ms: performance.now() - startedAt,
     };
   }
@@ -104,7 +104,7 @@ describe('JWKS rotation and identity-provider outages', () => {
     // The set is past its max age and the URL answers 503: the last good set still verifies.
     expect((await mintWith(k1, 'k1')).ok).toBe(true);
     expect((await mintWith(k1, 'k1')).ok).toBe(true);
-    const metrics = await (await fetch(`${gw.origin}/metrics`)).text();
+    const metrics = await metricsText(gw);
     expect(metrics).toMatch(/^cobalt_gateway_jwks_stale_verifications_total [1-9]/m);
     expect(gw.logs.parsed().some((r) => r['event'] === 'jwks-unreachable')).toBe(true);
     // A key the stale set does not hold is not bridged.

@@ -1,8 +1,9 @@
 import { createApp, type AppConfig, type GatewayApp } from '../../src/app';
-import { CobaltEmulator, type EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
+import type { CobaltEmulator, EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
 import { loadConfig } from '../../src/config/load-config';
 import type { Clock } from '../../src/infra/clock';
 import { captureLogs, type CapturedLogs } from './capture-logger';
+import { startEmulator } from './emulator';
 import { TEST_JWT_SECRET } from './jwt';
 
 export const TEST_API_KEY = 'tk_test_canary_api_key_7f3a9c';
@@ -49,11 +50,7 @@ export interface TestGatewayOptions {
 
 /** The real gateway and the real emulator, both on 127.0.0.1 with free ports. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const emulator = await new CobaltEmulator({
-    apiKeys: { [TEST_API_KEY]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },
-    seedAccounts: [{ accountId: KNOWN_ACCOUNT }],
-    ...options.emulator,
-  }).start();
+  const emulator = await startEmulator(TEST_API_KEY, [KNOWN_ACCOUNT], options.emulator);
   try {
     return await startAround(emulator, options);
   } catch (error) {
