@@ -1,11 +1,12 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   errors as joseErrors,
-  jwksCache,
-  type JWKSCacheInput,
+  type FetchImplementation,
   type JWTVerifyGetKey,
 } from 'jose';
+import { systemClock, type Clock } from '../infra/clock';
 
 export interface JwksKeySetOptions {
   /** Keys older than this are fetched again before use (new keys are fetched sooner, on an unknown kid). */
@@ -16,60 +17,93 @@ export interface JwksKeySetOptions {
   readonly onStaleUse?: () => void;
   /** Called once when the URL stops answering, once when it answers again. */
   readonly onOutageChange?: (down: boolean) => void;
-  readonly now?: () => number;
+  /**
+   * Dates each fetched set and decides when to fetch again (max age, unknown-kid cooldown, outage
+   * recheck, stale limit). The fetch's own timeout stays on real time: it bounds a real socket.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+  /** Used instead of the global `fetch` (tests answer without a socket). */
+  readonly fetch?: FetchImplementation;
 }
 
 const FETCH_TIMEOUT_MS = 3000;
+// An unknown kid refetches the set at most this often after a fetch, so tokens with made-up kids cost
+// the identity provider one request per interval, not one per token.
+const UNKNOWN_KID_COOLDOWN_MS = 30_000;
 // Once the URL failed, verifications use the last good set without asking again for this long, so an
 // identity-provider outage costs one fetch timeout per interval, not one per new token.
 const OUTAGE_RECHECK_MS = 10_000;
 
+interface FetchedKeys {
+  /** When the set was fetched, on the key set's clock. */
+  readonly fetchedAt: number;
+  readonly keys: JWTVerifyGetKey;
+}
+
 /**
- * A JWKS resolver that rotates keys without a restart (jose refetches on an unknown `kid`, at most
- * every 30 s, and after `cacheMaxAgeMs`) and bridges a short identity-provider outage: while the URL
- * cannot be fetched, the last set that was fetched successfully keeps verifying tokens for at most
+ * A JWKS resolver that rotates keys without a restart (it refetches on an unknown `kid`, at most every
+ * 30 s, and after `cacheMaxAgeMs`) and bridges a short identity-provider outage: while the URL cannot
+ * be fetched, the last set that was fetched successfully keeps verifying tokens for at most
  * `maxStaleMs`, after which tokens are refused. Keys the set does not contain are never bridged: an
  * unknown `kid` is refused as before.
  */
 export function createJwksKeySet(url: URL, options: JwksKeySetOptions): JWTVerifyGetKey {
-  const now = options.now ?? Date.now;
-  // jose writes each successfully fetched set here (its persisted-cache hook); we read it back.
-  // (Held in a property so TypeScript does not narrow it to the empty object it starts as.)
-  const persisted: { readonly cache: JWKSCacheInput } = { cache: {} };
+  const clock = options.clock ?? systemClock;
+  // jose fetches and checks the set (timeout, no redirects, JSON, JWKS shape). Only its `reload()` is
+  // used: its resolver decides freshness and cooldown on Date.now, so that decision is made here, on
+  // our clock, instead.
   const remote = createRemoteJWKSet(url, {
     timeoutDuration: FETCH_TIMEOUT_MS,
-    cooldownDuration: 30_000,
-    cacheMaxAge: options.cacheMaxAgeMs,
-    [jwksCache]: persisted.cache,
+    ...(options.fetch !== undefined && { [customFetch]: options.fetch }),
   });
-  let lastGood: { readonly fetchedAt: number; readonly keys: JWTVerifyGetKey } | undefined;
+  let lastGood: FetchedKeys | undefined;
+  let fetching: Promise<FetchedKeys> | undefined;
   let recheckAt = 0;
   let down = false;
 
-  const usableStale = () => lastGood !== undefined && now() - lastGood.fetchedAt <= options.maxStaleMs;
+  const usableStale = (): boolean => lastGood !== undefined && clock.now() - lastGood.fetchedAt <= options.maxStaleMs;
   const setDown = (value: boolean) => {
     if (down === value) return;
     down = value;
     options.onOutageChange?.(value);
   };
+  const fetchKeys = async (): Promise<FetchedKeys> => {
+    await remote.reload();
+    const jwks = remote.jwks();
+    // reload() resolves only once a valid set is held, so this is a broken promise of jose's.
+    if (jwks === undefined) throw new joseErrors.JWKSInvalid('no key set after a successful fetch');
+    lastGood = { fetchedAt: clock.now(), keys: createLocalJWKSet(jwks) };
+    setDown(false);
+    return lastGood;
+  };
+  // Concurrent verifications that need a fetch share one.
+  const refetch = (): Promise<FetchedKeys> =>
+    (fetching ??= fetchKeys().finally(() => {
+      fetching = undefined;
+    }));
 
   return async (header, token) => {
-    if (down && now() < recheckAt && lastGood !== undefined && usableStale()) {
+    if (down && clock.now() < recheckAt && lastGood !== undefined && usableStale()) {
       options.onStaleUse?.();
       return lastGood.keys(header, token);
     }
     try {
-      const key = await remote(header, token);
-      const fetched = persisted.cache;
-      if ('uat' in fetched && fetched.uat !== lastGood?.fetchedAt) {
-        lastGood = { fetchedAt: fetched.uat, keys: createLocalJWKSet(fetched.jwks) };
+      const held =
+        lastGood !== undefined && clock.now() - lastGood.fetchedAt < options.cacheMaxAgeMs ? lastGood : undefined;
+      const current = held ?? (await refetch());
+      try {
+        return await current.keys(header, token);
+      } catch (error) {
+        // An unknown kid may be a key published since the last fetch.
+        const coolingDown = clock.now() - current.fetchedAt < UNKNOWN_KID_COOLDOWN_MS;
+        if (!(error instanceof joseErrors.JWKSNoMatchingKey) || coolingDown) throw error;
+        return await (await refetch()).keys(header, token);
       }
-      setDown(false);
-      return key;
     } catch (error) {
       if (!isFetchFailure(error)) throw error;
       setDown(true);
-      recheckAt = now() + OUTAGE_RECHECK_MS;
+      recheckAt = clock.now() + OUTAGE_RECHECK_MS;
       if (lastGood === undefined || !usableStale()) throw error;
       options.onStaleUse?.();
       return lastGood.keys(header, token);

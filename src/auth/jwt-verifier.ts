@@ -2,6 +2,7 @@ import { hash, webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/load-config';
+import { systemClock, type Clock } from '../infra/clock';
 import { createJwksKeySet, isFetchFailure, type JwksKeySetOptions } from './jwks-key-set';
 import { checkLinkedAccountId } from './linked-account-id';
 import { readProfileClaims } from './profile-claims';
@@ -29,7 +30,7 @@ export interface JwtVerifier {
   verify(authorizationHeader: string): Promise<VerifyResult>;
 }
 
-// RELIABILITY.md §2.2: cap the token before parsing; real access tokens are well under this.
+// Capped before parsing, so an oversized header costs no decoding; real access tokens are well under this.
 const MAX_TOKEN_LENGTH = 4096;
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 // Verified tokens are remembered (by hash, until their own exp) because a signature check through
@@ -76,16 +77,26 @@ function hmacKeys(secret: Uint8Array): JWTVerifyGetKey {
   };
 }
 
+export interface JwtVerifierOptions extends Pick<JwksKeySetOptions, 'onStaleUse' | 'onOutageChange'> {
+  /**
+   * Decides `exp`/`nbf`, the expiry of remembered tokens and the JWKS key set's timing.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+}
+
 /**
  * Verifies the company identity provider's bearer tokens with jose. jose checks only what it is asked
- * to (RELIABILITY.md §0.7), so the algorithm allowlist is always explicit, `exp` is required, and
- * issuer/audience are enforced whenever configured.
+ * to (a token without `exp` passes unless `exp` is required; issuer and audience only when given), so
+ * the algorithm allowlist is always explicit, `exp` is required, and issuer/audience are enforced
+ * whenever configured.
  */
 export function createJwtVerifier(
   settings: AuthSettings,
   secretOverride?: Uint8Array,
-  jwksHooks: Pick<JwksKeySetOptions, 'onStaleUse' | 'onOutageChange'> = {},
+  options: JwtVerifierOptions = {},
 ): JwtVerifier {
+  const clock = options.clock ?? systemClock;
   let key: JWTVerifyGetKey;
   let algorithms: string[];
   if (settings.kind === 'secret') {
@@ -95,7 +106,9 @@ export function createJwtVerifier(
     key = createJwksKeySet(new URL(settings.jwksUrl), {
       cacheMaxAgeMs: settings.cacheMaxAgeS * 1000,
       maxStaleMs: settings.maxStaleS * 1000,
-      ...jwksHooks,
+      clock,
+      ...(options.onStaleUse !== undefined && { onStaleUse: options.onStaleUse }),
+      ...(options.onOutageChange !== undefined && { onOutageChange: options.onOutageChange }),
     });
     algorithms = [...settings.algorithms];
   } else if (secretOverride !== undefined) {
@@ -105,7 +118,7 @@ export function createJwtVerifier(
     throw new Error('createJwtVerifier: a dev-generated auth config needs the generated secret');
   }
 
-  const options = {
+  const verifyOptions = {
     algorithms,
     clockTolerance: settings.clockToleranceS,
     requiredClaims: ['exp'],
@@ -126,7 +139,7 @@ export function createJwtVerifier(
       const digest = hash('sha256', token, 'base64url');
       const remembered = verified.get(digest);
       if (remembered !== undefined) {
-        if (Date.now() < remembered.expMs + settings.clockToleranceS * 1000)
+        if (clock.now() < remembered.expMs + settings.clockToleranceS * 1000)
           return { ok: true, viewer: remembered.viewer };
         verified.delete(digest);
         return { ok: false, reason: 'expired' };
@@ -134,7 +147,7 @@ export function createJwtVerifier(
 
       let payload: Record<string, unknown>;
       try {
-        payload = (await jwtVerify(token, key, options)).payload;
+        payload = (await jwtVerify(token, key, { ...verifyOptions, currentDate: new Date(clock.now()) })).payload;
       } catch (error) {
         return { ok: false, reason: reasonFor(error) };
       }

@@ -3,6 +3,7 @@ import type { LinkedAccountProfile } from '../cobalt/linked-account';
 import type { CobaltSessionToken } from '../cobalt/session-token';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
+import { systemClock, type Clock } from '../infra/clock';
 import type { Logger } from '../observability/logger';
 import { SingleFlight } from './single-flight';
 import type { CachedToken, FlightOutcome, TokenStore } from './token-store';
@@ -66,7 +67,8 @@ export class SessionTokenService {
       readonly store: TokenStore;
       readonly policy: SessionTokenPolicy;
       readonly log: Logger;
-      readonly now?: () => number;
+      /** Decides hits, margins and staleness; the store reads the same time. */
+      readonly clock?: Clock;
     },
   ) {}
 
@@ -189,7 +191,8 @@ export class SessionTokenService {
       const unknownAccount = error instanceof GatewayError && error.code === ErrorCode.LINKED_ACCOUNT_NOT_FOUND;
       if (!unknownAccount || this.deps.policy.autoProvision !== true) throw error;
     }
-    // Cobalt's session-token route never creates accounts (cobalt-api.md §2.1): create it, mint once more.
+    // Cobalt's session-token route never creates a linked account (docs/cobalt-contract.md#unknown-linked-account):
+    // create it, then mint once more.
     this.stats.provisions += 1;
     this.stats.cobaltCalls += 2;
     await this.deps.cobalt.upsertLinkedAccount(linkedAccountId, profile);
@@ -229,6 +232,6 @@ export class SessionTokenService {
   }
 
   #now(): number {
-    return (this.deps.now ?? Date.now)();
+    return (this.deps.clock ?? systemClock).now();
   }
 }

@@ -6,9 +6,9 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import { signTestJwt, TEST_JWT_SECRET, unsecuredJwt } from '../support/jwt';
 import { graphqlRequest } from '../support/graphql-request';
+import { MINT_QUERY, SESSION_TOKEN_PATH } from '../support/operations';
 import { KNOWN_ACCOUNT, startTestGateway, type TestGateway } from '../support/test-gateway';
-
-const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
+import { useTestGateway } from '../support/use-test-gateway';
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'cobalt-gateway';
 
@@ -38,14 +38,7 @@ function handMadeHs256(header: Record<string, unknown>, payload: Record<string, 
 }
 
 describe('bearer tokens signed with a shared secret (HS256)', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startTestGateway({ env: { AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE } });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useTestGateway({ env: { AUTH_JWT_ISSUER: ISSUER, AUTH_JWT_AUDIENCE: AUDIENCE } });
   afterEach(() => {
     gw.emulator.reset();
   });
@@ -132,7 +125,7 @@ describe('bearer tokens signed with a shared secret (HS256)', () => {
     const res = await fetch(gw.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: 'mutation { createSessionToken { token } }' }),
+      body: JSON.stringify({ query: MINT_QUERY }),
     });
 
     expect(res.status).toBe(431);
@@ -212,21 +205,14 @@ describe('bearer tokens verified with a JWKS (RS256/ES256)', () => {
     await expectRefused(gw, `Bearer ${token}`);
   });
 
-  it('refuses a token signed by a key that is not in the set', async () => {
-    const stranger = await generateKeyPair('RS256');
+  it.each([
+    ['a key that is not in the set', 'unknown-kid'],
+    ['a key the identity provider rotated out of the set', 'rsa-0'],
+  ])('refuses a token signed by %s', async (_label, kid) => {
+    const outsider = await generateKeyPair('RS256');
     const token = await signTestJwt(
       { sub: KNOWN_ACCOUNT, aud: AUDIENCE },
-      { key: stranger.privateKey, alg: 'RS256', kid: 'unknown-kid' },
-    );
-
-    await expectRefused(gw, `Bearer ${token}`);
-  });
-
-  it('refuses a token signed by a key the identity provider rotated out of the set', async () => {
-    const retired = await generateKeyPair('RS256');
-    const token = await signTestJwt(
-      { sub: KNOWN_ACCOUNT, aud: AUDIENCE },
-      { key: retired.privateKey, alg: 'RS256', kid: 'rsa-0' },
+      { key: outsider.privateKey, alg: 'RS256', kid },
     );
 
     await expectRefused(gw, `Bearer ${token}`);

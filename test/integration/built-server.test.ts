@@ -1,16 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
-import { graphqlRequest } from '../support/graphql-request';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { mainJs, root, runBuilt, waitFor, type Running } from '../support/built-process';
+import type { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
+import { ensureBuilt, runBuilt, waitFor, type Running } from '../support/built-process';
+import { startEmulator } from '../support/emulator';
 import { signTestJwt, TEST_JWT_SECRET } from '../support/jwt';
+import { mintWithBearer } from '../support/mint';
+import { SESSION_TOKEN_PATH } from '../support/operations';
 
 describe('the built server (node dist/main.js)', () => {
-  beforeAll(() => {
-    if (!existsSync(mainJs)) execFileSync('npm', ['run', 'build'], { cwd: root });
-  }, 120_000);
+  beforeAll(ensureBuilt, 120_000);
 
   describe('on the embedded default', () => {
     let running: Running;
@@ -62,10 +60,7 @@ describe('the built server (node dist/main.js)', () => {
     let url: string;
 
     beforeAll(async () => {
-      emulator = await new CobaltEmulator({
-        apiKeys: { [apiKey]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },
-        seedAccounts: [{ accountId: 'user_12345' }],
-      }).start();
+      emulator = await startEmulator(apiKey, ['user_12345']);
       running = runBuilt({
         PORT: '0',
         NODE_ENV: 'production',
@@ -85,11 +80,12 @@ describe('the built server (node dist/main.js)', () => {
     it('mints through Cobalt and never prints the API key or the tokens', async () => {
       const bearer = await signTestJwt({ sub: 'user_12345' });
 
-      const res = await graphqlRequest(url, CreateSessionTokenDocument, { token: bearer });
+      const res = await mintWithBearer(url, bearer);
 
-      const token = res.body.data!.createSessionToken.token;
-      expect(emulator.received('/api/v2/public/session-token')[0]!.headers['x-api-key']).toBe(apiKey);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const token = res.data!.token;
+      expect(emulator.received(SESSION_TOKEN_PATH)[0]!.headers['x-api-key']).toBe(apiKey);
+      // The request's log line is written after the answer is sent: wait for it, not for a guess.
+      await waitFor(running, /"msg":"graphql request"/);
       const output = running.stdout + running.stderr;
       expect(output).toContain('"msg":"graphql request"');
       expect(output).not.toContain(apiKey);

@@ -1,21 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import { CreateSessionTokenDocument, ViewerDocument } from '../../client/generated/graphql';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest, rawGraphQLRequest } from '../support/graphql-request';
-import { freshAccount, KNOWN_ACCOUNT, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
-
-const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
+import { SESSION_TOKEN_PATH } from '../support/operations';
+import { freshAccount, KNOWN_ACCOUNT, startTestGateway, TEST_API_KEY } from '../support/test-gateway';
+import { useTestGateway } from '../support/use-test-gateway';
 
 describe('createSessionToken', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useTestGateway();
   afterEach(() => {
     gw.emulator.reset();
     Object.assign(gw.emulator.settings, { responseShape: 'current', tokenTtlSeconds: 72 * 3600 });
@@ -123,14 +116,7 @@ describe('createSessionToken', () => {
 });
 
 describe('viewer', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useTestGateway();
 
   it('returns the linked account of the bearer token', async () => {
     const res = await graphqlRequest(gw.url, ViewerDocument, { token: await signTestJwt({ sub: 'someone' }) });

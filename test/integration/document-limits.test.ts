@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DOCUMENT_LIMITS, TOKEN_LIMIT_MESSAGE } from '../../src/server/document-limits';
+import { postJson } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
+import { MINT_QUERY } from '../support/operations';
 import { expectNoLeaks } from '../support/surface-leaks';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -14,7 +16,10 @@ interface Answer {
 const aliasedMints = (n: number) =>
   `mutation { ${Array.from({ length: n }, (_, i) => `a${i}: createSessionToken { token }`).join(' ')} }`;
 
-/** RELIABILITY.md §8 A3–A4, over HTTP against a production-mode gateway, signed in as a real account. */
+/**
+ * Documents built to make the gateway work hard or call Cobalt many times (aliases, depth, fragment
+ * cycles, size), over HTTP against a production-mode gateway, signed in as a real account.
+ */
 describe('hostile documents', () => {
   let gw: TestGateway;
   let bearer: string;
@@ -22,11 +27,7 @@ describe('hostile documents', () => {
 
   async function send(body: string): Promise<Answer> {
     const started = performance.now();
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-      body,
-    });
+    const res = await postJson(gw.url, body, { authorization: `Bearer ${bearer}` });
     const text = await res.text();
     texts.push(text);
     return { status: res.status, ms: performance.now() - started, text, body: JSON.parse(text) as Answer['body'] };
@@ -42,7 +43,7 @@ describe('hostile documents', () => {
   });
 
   it('mints normally, so the Cobalt counter below can move', async () => {
-    const res = await send(JSON.stringify({ query: 'mutation { createSessionToken { token } }' }));
+    const res = await send(JSON.stringify({ query: MINT_QUERY }));
 
     expect(res.status).toBe(200);
     expect(gw.emulator.received()).not.toHaveLength(0);
@@ -52,7 +53,7 @@ describe('hostile documents', () => {
   const mintDeep = 'mutation { createSessionToken { token a { b { c { d { e { f } } } } } } }';
   const fragmentCycle =
     'mutation { createSessionToken { ...A } } fragment A on SessionToken { token ...B } fragment B on SessionToken { ...A }';
-  const bigDocument = `mutation { createSessionToken { token } } ${'query q { viewer { linkedAccountId } } '.repeat(520)}`;
+  const bigDocument = `${MINT_QUERY} ${'query q { viewer { linkedAccountId } } '.repeat(520)}`;
 
   it.each<[string, string, number, string, RegExp]>([
     ['two aliases of the mint', aliasedMints(2), 400, 'GRAPHQL_VALIDATION_FAILED', /at most once/],

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startExampleServer } from '../../examples/web/serve';
 import { launchChromium } from '../support/browser';
 import { signTestJwt } from '../support/jwt';
+import { SDK_APPLICATIONS_PATH, SESSION_TOKEN_PATH } from '../support/operations';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
 const artifacts = join(__dirname, '../artifacts');
@@ -69,7 +70,7 @@ describe("Cobalt's frontend SDK with a token from the gateway", () => {
       await page.screenshot({ path: join(artifacts, 'frontend-sdk.png') });
 
       expect(items).toEqual(['Slack (connected)', 'HubSpot (not connected)', 'Freshdesk (not connected)']);
-      const sdkCalls = gw!.emulator.received('/api/v2/f-sdk/application');
+      const sdkCalls = gw!.emulator.received(SDK_APPLICATIONS_PATH);
       expect(sdkCalls).toHaveLength(1);
       expect(sdkCalls[0]!.headers['authorization']).toMatch(/^Bearer eyJ/);
       expect(sdkCalls[0]!.headers['x-api-key']).toBeUndefined();
@@ -84,16 +85,14 @@ describe("Cobalt's frontend SDK with a token from the gateway", () => {
     const { page, close } = await openExample(account);
     try {
       expect(await settled(page)).toEqual({ state: 'ready', text: '3 integrations' });
-      const first = gw!.emulator.received('/api/v2/f-sdk/application').at(-1)!.headers['authorization'] as string;
+      const first = gw!.emulator.received(SDK_APPLICATIONS_PATH).at(-1)!.headers['authorization'] as string;
       gw!.emulator.revokeToken(first.slice('Bearer '.length));
 
       await page.click('#reload');
 
       expect(await settled(page)).toEqual({ state: 'reminted', text: 'Re-minted the session token; 3 integrations' });
       expect(await page.locator('#integrations li').count()).toBe(3);
-      const forced = gw!.emulator
-        .received('/api/v2/public/session-token')
-        .filter((r) => r.search === '?force_refresh=true');
+      const forced = gw!.emulator.received(SESSION_TOKEN_PATH).filter((r) => r.search === '?force_refresh=true');
       expect(forced.length).toBeGreaterThanOrEqual(1);
     } finally {
       await close();

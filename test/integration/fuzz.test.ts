@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { checkLinkedAccountId } from '../../src/auth/linked-account-id';
+import { postJson } from '../support/graphql-request';
 import { signTestJwt, testSecretKey } from '../support/jwt';
+import { MINT_QUERY, SESSION_TOKEN_PATH } from '../support/operations';
 import { RESPONSE_LEAK } from '../support/surface-leaks';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
 /**
- * Property-based fuzzing of everything a client controls (RELIABILITY.md §8 A5 and the issue's fuzz
- * item): documents, bodies, headers and JWT claims. Whatever arrives, the gateway answers with a status
+ * Property-based fuzzing of everything a client controls: documents, bodies, headers and JWT claims. Whatever arrives, the gateway answers with a status
  * from a small legitimate set, never a 5xx, never a stack, and stays healthy. Seeds are fixed so a run
  * is reproducible; fast-check prints the seed and the shrunk counterexample when a property fails.
  */
@@ -128,11 +129,7 @@ describe('fuzzing /graphql (production mode)', () => {
   };
 
   async function post(body: string, headers: Record<string, string> = {}): Promise<Answer> {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}`, ...headers },
-      body,
-    });
+    const res = await postJson(gw.url, body, { authorization: `Bearer ${bearer}`, ...headers });
     return { status: res.status, text: await res.text() };
   }
 
@@ -318,7 +315,7 @@ describe('fuzzing /graphql (production mode)', () => {
           return; // jose refused to build it; nothing to send
         }
         sent += 1;
-        const answer = await post(JSON.stringify({ query: 'mutation { createSessionToken { token } }' }), {
+        const answer = await post(JSON.stringify({ query: MINT_QUERY }), {
           authorization: `Bearer ${token}`,
         });
         expectSane(answer, [200, 431]);
@@ -334,7 +331,7 @@ describe('fuzzing /graphql (production mode)', () => {
     );
 
     const accounts = gw.emulator
-      .received('/api/v2/public/session-token')
+      .received(SESSION_TOKEN_PATH)
       .map((r) => (JSON.parse(r.body) as { linked_account_id?: unknown }).linked_account_id);
     expect(sent).toBeGreaterThan(RUNS / 2);
     expect(accounts.filter((id) => checkLinkedAccountId(id) !== undefined)).toEqual([]);
@@ -342,7 +339,7 @@ describe('fuzzing /graphql (production mode)', () => {
 
   it('stays healthy: /healthz, a normal mint, no unhandled rejection, nothing masked or crashed in the logs', async () => {
     const health = await fetch(`${gw.origin}/healthz`);
-    const mint = await post(JSON.stringify({ query: 'mutation { createSessionToken { token } }' }));
+    const mint = await post(JSON.stringify({ query: MINT_QUERY }));
     const logs = gw.logs.text();
 
     expect(health.status).toBe(200);

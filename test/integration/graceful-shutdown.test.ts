@@ -1,14 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
-import { mainJs, root, runBuilt, waitFor, type Running } from '../support/built-process';
-import { graphqlRequest } from '../support/graphql-request';
-import { signTestJwt, TEST_JWT_SECRET } from '../support/jwt';
-import { startTestRedis, type TestRedis } from '../support/redis-server';
+import type { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
+import { ensureBuilt, runBuilt, waitFor, type Running } from '../support/built-process';
+import { startEmulator } from '../support/emulator';
+import { TEST_JWT_SECRET } from '../support/jwt';
+import { mint } from '../support/mint';
+import { SESSION_TOKEN_PATH } from '../support/operations';
+import { newEncryptionKey, startTestRedis, type TestRedis } from '../support/redis-server';
+import { until } from '../support/wait';
 
 const API_KEY = 'tk_shutdown_test_key';
 const ACCOUNTS = Array.from({ length: 20 }, (_, i) => `shutdown-user-${i}`);
@@ -20,11 +19,8 @@ describe('graceful shutdown (node dist/main.js)', () => {
   let running: Running | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(mainJs)) execFileSync('npm', ['run', 'build'], { cwd: root });
-    emulator = await new CobaltEmulator({
-      apiKeys: { [API_KEY]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },
-      seedAccounts: ACCOUNTS.map((accountId) => ({ accountId })),
-    }).start();
+    ensureBuilt();
+    emulator = await startEmulator(API_KEY, ACCOUNTS);
     redis = await startTestRedis();
   }, 120_000);
   afterAll(async () => {
@@ -45,39 +41,33 @@ describe('graceful shutdown (node dist/main.js)', () => {
       COBALT_BASE_URL: emulator.url,
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       REDIS_URL: redis.url,
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
       REDIS_COMMAND_TIMEOUT_MS: '2000',
       ...env,
     });
     return (await waitFor(running, /GraphQL\s+(\S+)/))[1]!;
   }
-  async function mint(url: string, account: string) {
+  /** A mint whose connection may be refused or cut: status 0 then. */
+  async function mintOrCut(url: string, account: string) {
     try {
-      const res = await graphqlRequest(url, CreateSessionTokenDocument, { token: await signTestJwt({ sub: account }) });
-      return { status: res.status, token: res.body.data?.createSessionToken.token };
+      const res = await mint(url, account);
+      return { status: res.status, token: res.data?.token };
     } catch {
       return { status: 0, token: undefined };
     }
   }
-  async function until(condition: () => boolean, timeoutMs = 10_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline)
-        throw new Error(`condition not met in time\n${running?.stdout ?? ''}${running?.stderr ?? ''}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
+  const withOutput = { what: () => `condition not met in time\n${running?.stdout ?? ''}${running?.stderr ?? ''}` };
 
   it('finishes every request that started before SIGTERM, refuses new connections, and exits 0', async () => {
     const url = await start({ SHUTDOWN_TIMEOUT_MS: '10000' });
     emulator.addFault({ type: 'latency', ms: 700 });
 
-    const inFlight = ACCOUNTS.map((account) => mint(url, account));
+    const inFlight = ACCOUNTS.map((account) => mintOrCut(url, account));
     // Every request has reached Cobalt (through the gateway) and is waiting on its answer.
-    await until(() => emulator.received('/api/v2/public/session-token').length === ACCOUNTS.length);
+    await until(() => emulator.received(SESSION_TOKEN_PATH).length === ACCOUNTS.length, withOutput);
     const signalledAt = Date.now();
     running!.child.kill('SIGTERM');
-    await until(() => running!.stdout.includes('shutting down'));
+    await until(() => running!.stdout.includes('shutting down'), withOutput);
     // A new connection (fetch could reuse a kept-alive one, which is not what this asks).
     const late = await new Promise<number | string>((resolve) => {
       http
@@ -104,8 +94,8 @@ describe('graceful shutdown (node dist/main.js)', () => {
     const url = await start({ SHUTDOWN_TIMEOUT_MS: '500', COBALT_TIMEOUT_MS: '60000', COBALT_DEADLINE_MS: '60000' });
     emulator.addFault({ type: 'hang' });
 
-    const stuck = mint(url, ACCOUNTS[0]!);
-    await until(() => emulator.received('/api/v2/public/session-token').length === 1);
+    const stuck = mintOrCut(url, ACCOUNTS[0]!);
+    await until(() => emulator.received(SESSION_TOKEN_PATH).length === 1, withOutput);
     const signalledAt = Date.now();
     running!.child.kill('SIGTERM');
     const code = await running!.exited;

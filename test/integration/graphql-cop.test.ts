@@ -79,7 +79,7 @@ describe('graphql-cop against an unhardened Apollo Server (the checks can fail)'
   let report: CopReport;
 
   beforeAll(async () => {
-    // Apollo's defaults with NODE_ENV unset, as in the RELIABILITY.md §1.1 lab run.
+    // Apollo's defaults with NODE_ENV unset: what a first Apollo Server deployment looks like.
     server = new ApolloServer({
       typeDefs: 'type Query { viewer: Viewer! } type Viewer { linkedAccountId: ID! }',
       resolvers: { Query: { viewer: () => ({ linkedAccountId: 'user_1' }) } },

@@ -1,21 +1,14 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { signTestJwt } from '../support/jwt';
 import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { graphqlRequest } from '../support/graphql-request';
-import { freshAccount, KNOWN_ACCOUNT, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
-
-const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
+import { graphqlRequest, postJson } from '../support/graphql-request';
+import { MINT_QUERY, SESSION_TOKEN_PATH } from '../support/operations';
+import { freshAccount, KNOWN_ACCOUNT, TEST_API_KEY } from '../support/test-gateway';
+import { useTestGateway } from '../support/use-test-gateway';
 
 describe('the HTTP layer', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startTestGateway({ env: { MAX_BODY_BYTES: '2048' } });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useTestGateway({ env: { MAX_BODY_BYTES: '2048' } });
 
   it('answers /healthz and /readyz with 200 once listening', async () => {
     const health = await fetch(`${gw.origin}/healthz`);
@@ -27,11 +20,7 @@ describe('the HTTP layer', () => {
   });
 
   it('answers 431 to a 100 KB header and keeps serving', async () => {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-padding': 'a'.repeat(100 * 1024) },
-      body: '{"query":"{ __typename }"}',
-    });
+    const res = await postJson(gw.url, '{"query":"{ __typename }"}', { 'x-padding': 'a'.repeat(100 * 1024) });
 
     expect(res.status).toBe(431);
     expect((await fetch(`${gw.origin}/healthz`)).status).toBe(200);
@@ -64,11 +53,7 @@ describe('the HTTP layer', () => {
   });
 
   it('answers GraphQL with a Content-Length, not chunked encoding', async () => {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
+    const res = await postJson(gw.url, { query: '{ __typename }' });
     const text = await res.text();
 
     expect(res.headers.get('transfer-encoding')).toBeNull();
@@ -77,13 +62,9 @@ describe('the HTTP layer', () => {
 
   it('answers 413 to a body over MAX_BODY_BYTES without running it', async () => {
     const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
-    const query = `mutation { createSessionToken { token } } # ${'x'.repeat(4096)}`;
+    const query = `${MINT_QUERY} # ${'x'.repeat(4096)}`;
 
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-      body: JSON.stringify({ query }),
-    });
+    const res = await postJson(gw.url, { query }, { authorization: `Bearer ${bearer}` });
 
     expect(res.status).toBe(413);
     expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({
@@ -115,11 +96,7 @@ describe('the HTTP layer', () => {
   });
 
   it('answers 400 with BAD_REQUEST to a body that is not JSON', async () => {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"query":',
-    });
+    const res = await postJson(gw.url, '{"query":');
 
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: { extensions: unknown }[] }).errors[0]!.extensions).toMatchObject({
@@ -131,7 +108,7 @@ describe('the HTTP layer', () => {
   it('refuses a mutation over GET', async () => {
     const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
 
-    const res = await fetch(`${gw.url}?query=${encodeURIComponent('mutation { createSessionToken { token } }')}`, {
+    const res = await fetch(`${gw.url}?query=${encodeURIComponent(MINT_QUERY)}`, {
       headers: { authorization: `Bearer ${bearer}`, 'apollo-require-preflight': 'true' },
     });
 
@@ -150,21 +127,13 @@ describe('the HTTP layer', () => {
   });
 
   it('refuses batched operations', async () => {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
-    });
+    const res = await postJson(gw.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }]);
 
     expect(res.status).toBe(400);
   });
 
   it('never sends a stack trace or "Did you mean" hints', async () => {
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ viewe { linkedAccountId } }' }),
-    });
+    const res = await postJson(gw.url, { query: '{ viewe { linkedAccountId } }' });
     const text = await res.text();
 
     expect(text).not.toMatch(/Did you mean|stacktrace/);
@@ -179,14 +148,7 @@ describe('the HTTP layer', () => {
 });
 
 describe('operations that would fan out into Cobalt calls', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useTestGateway();
 
   it.each([
     ['two aliases', 'mutation { a: createSessionToken { token } b: createSessionToken { token } }', 'VALIDATION'],
@@ -205,11 +167,7 @@ describe('operations that would fan out into Cobalt calls', () => {
   ])('refuses %s before execution, with no Cobalt call', async (_label, query, stage) => {
     const bearer = await signTestJwt({ sub: KNOWN_ACCOUNT });
 
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-      body: JSON.stringify({ query }),
-    });
+    const res = await postJson(gw.url, { query }, { authorization: `Bearer ${bearer}` });
     const body = (await res.json()) as { data?: unknown; errors: { extensions: { code: string } }[] };
 
     expect(res.status).toBe(400);
@@ -220,14 +178,7 @@ describe('operations that would fan out into Cobalt calls', () => {
 });
 
 describe('GET /metrics', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useTestGateway();
 
   it('counts operations by root field and outcome, Cobalt calls, and token-cache events, with no secret in it', async () => {
     const account = freshAccount(gw.emulator);
@@ -256,14 +207,7 @@ describe('GET /metrics', () => {
 });
 
 describe('CORS', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startTestGateway({ env: { CORS_ORIGINS: 'https://app.example.test, http://localhost:5173' } });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useTestGateway({ env: { CORS_ORIGINS: 'https://app.example.test, http://localhost:5173' } });
 
   const preflight = (origin: string) =>
     fetch(gw.url, {
@@ -273,11 +217,7 @@ describe('CORS', () => {
 
   it('answers the preflight of an allowed origin and marks its responses', async () => {
     const pre = await preflight('https://app.example.test');
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { origin: 'http://localhost:5173', 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
+    const res = await postJson(gw.url, { query: '{ __typename }' }, { origin: 'http://localhost:5173' });
 
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
@@ -288,11 +228,7 @@ describe('CORS', () => {
 
   it('gives any other origin no CORS permission', async () => {
     const pre = await preflight('https://evil.example.test');
-    const res = await fetch(gw.url, {
-      method: 'POST',
-      headers: { origin: 'https://evil.example.test', 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
+    const res = await postJson(gw.url, { query: '{ __typename }' }, { origin: 'https://evil.example.test' });
 
     expect(pre.status).toBe(403);
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();

@@ -1,42 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { CreateConnectUrlDocument, IntegrationsDocument } from '../../client/generated/graphql';
+import { useGatewayPair } from '../support/gateway-pair';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest } from '../support/graphql-request';
-import { startTestRedis, type TestRedis } from '../support/redis-server';
-import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
-
-const LIST_PATH = '/api/v2/public/application';
+import { APPLICATIONS_PATH } from '../support/operations';
+import { connectInspector } from '../support/redis-server';
+import { freshAccount } from '../support/test-gateway';
 
 /** Two gateways sharing one Redis and one Cobalt: the integrations cache is theirs to share. */
 describe('the integrations cache in Redis', () => {
-  let redis: TestRedis;
+  const pair = useGatewayPair({ INTEGRATIONS_CACHE_TTL_S: '300' });
   let inspect: Redis;
-  let a: TestGateway;
-  let b: TestGateway;
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await inspect.connect();
-    const env = {
-      REDIS_URL: redis.url,
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      REDIS_COMMAND_TIMEOUT_MS: '5000',
-      INTEGRATIONS_CACHE_TTL_S: '300',
-    };
-    a = await startTestGateway({ env });
-    b = await startTestGateway({ env, cobaltBaseUrl: a.emulator.url });
-  }, 30_000);
-  afterAll(async () => {
-    await b.stop();
-    await a.stop();
+    inspect = await connectInspector(pair.redis.url);
+  });
+  afterAll(() => {
     inspect.disconnect();
-    await redis.stop();
   });
 
   it('serves one instance the list another loaded, sealed at rest', async () => {
+    const { a, b } = pair;
     const account = freshAccount(a.emulator);
     a.emulator.connectApplication(account, 'hubspot');
     const token = await signTestJwt({ sub: account });
@@ -48,7 +33,7 @@ describe('the integrations cache in Redis', () => {
     expect(second.body.data?.integrations.find((i) => i.slug === 'hubspot')?.connectedAccounts).toEqual([
       { identifier: 'hubspot-workspace', status: 'ACTIVE', connectedAt: '2026-01-01T00:00:00.000Z' },
     ]);
-    expect(a.emulator.received(LIST_PATH)).toHaveLength(1);
+    expect(a.emulator.received(APPLICATIONS_PATH)).toHaveLength(1);
     const keys = await inspect.keys('cgw:v1:apps:*');
     expect(keys).toHaveLength(1);
     const stored = (await inspect.get(keys[0]!)) ?? '';
@@ -60,6 +45,7 @@ describe('the integrations cache in Redis', () => {
   });
 
   it('clears the list on every instance when one of them creates a connect URL', async () => {
+    const { a, b } = pair;
     const account = freshAccount(a.emulator);
     const token = await signTestJwt({ sub: account });
     await graphqlRequest(b.url, IntegrationsDocument, { token });
@@ -70,6 +56,8 @@ describe('the integrations cache in Redis', () => {
 
     expect(after.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(true);
     // One load by b, none for the connect (a read b's list from Redis), one after the invalidation.
-    expect(a.emulator.received(LIST_PATH).filter((r) => r.headers['linked_account_id'] === account)).toHaveLength(2);
+    expect(
+      a.emulator.received(APPLICATIONS_PATH).filter((r) => r.headers['linked_account_id'] === account),
+    ).toHaveLength(2);
   });
 });

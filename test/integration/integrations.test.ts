@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   CreateConnectUrlDocument,
   CreateSessionTokenDocument,
@@ -7,31 +7,24 @@ import {
 } from '../../client/generated/graphql';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest, rawGraphQLRequest } from '../support/graphql-request';
-import { freshAccount, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
+import { APPLICATIONS_PATH, CONNECT_URL_PATH, SESSION_TOKEN_PATH } from '../support/operations';
+import { freshAccount, TEST_API_KEY } from '../support/test-gateway';
+import { useTestGateway } from '../support/use-test-gateway';
 import { systemClock } from '../../src/infra/clock';
 
-const LIST_PATH = '/api/v2/public/application';
-const CONNECT_PATH = '/api/v2/public/connect-url';
-
 describe('integrations', () => {
-  let gw: TestGateway;
   let clockOffsetMs = 0;
-
-  beforeAll(async () => {
-    gw = await startTestGateway({
-      env: { INTEGRATIONS_CACHE_TTL_S: '30', COBALT_MAX_RETRIES: '0', COBALT_TIMEOUT_MS: '500' },
-      clock: { ...systemClock, now: () => Date.now() + clockOffsetMs },
-    });
-  });
-  afterAll(async () => {
-    await gw.stop();
+  const gw = useTestGateway({
+    env: { INTEGRATIONS_CACHE_TTL_S: '30', COBALT_MAX_RETRIES: '0', COBALT_TIMEOUT_MS: '500' },
+    // The gateway's wall clock only (Cobalt's emulator issues on real time); bearer tokens follow it.
+    clock: { ...systemClock, now: () => Date.now() + clockOffsetMs },
   });
   afterEach(() => {
     gw.emulator.reset();
     clockOffsetMs = 0;
   });
 
-  const bearerFor = (account: string) => signTestJwt({ sub: account });
+  const bearerFor = (account: string) => signTestJwt({ sub: account }, { clock: gw.clock });
 
   it('lists every application as unconnected for a new account, asking Cobalt as that account', async () => {
     const account = freshAccount(gw.emulator);
@@ -51,7 +44,7 @@ describe('integrations', () => {
       reauthRequired: false,
       connectedAccounts: [],
     });
-    const [sent] = gw.emulator.received(LIST_PATH);
+    const [sent] = gw.emulator.received(APPLICATIONS_PATH);
     expect(sent!.method).toBe('GET');
     expect(sent!.headers['x-api-key']).toBe(TEST_API_KEY);
     expect(sent!.headers['linked_account_id']).toBe(account);
@@ -67,7 +60,7 @@ describe('integrations', () => {
     const res = await graphqlRequest(gw.url, IntegrationsDocument, { token: await bearerFor(account) });
 
     expect(res.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(true);
-    const [sent] = gw.emulator.received(LIST_PATH);
+    const [sent] = gw.emulator.received(APPLICATIONS_PATH);
     expect(sent!.headers['linked_account_id']).toBeUndefined();
     expect(new URLSearchParams(sent!.search).get('linked_account_id')).toBe(account);
   });
@@ -111,12 +104,12 @@ describe('integrations', () => {
     expect(bySlugs.body.data?.integrations.map((i) => i.slug)).toEqual(['slack', 'freshdesk']);
     expect(byName.body.data?.integrations.map((i) => i.slug)).toEqual(['hubspot']);
     expect(byAuth.body.data?.integrations.map((i) => i.slug)).toEqual(['freshdesk']);
-    expect(gw.emulator.received(LIST_PATH)).toHaveLength(1);
+    expect(gw.emulator.received(APPLICATIONS_PATH)).toHaveLength(1);
   });
 
   it('costs one Cobalt call for integrations and two integration(slug) in one operation', async () => {
     const token = await bearerFor(freshAccount(gw.emulator));
-    gw.emulator.addFault({ type: 'latency', ms: 100 }, { path: LIST_PATH, times: 1 });
+    gw.emulator.addFault({ type: 'latency', ms: 100 }, { path: APPLICATIONS_PATH, times: 1 });
 
     const res = await rawGraphQLRequest<Record<string, unknown>>(
       gw.url,
@@ -136,7 +129,7 @@ describe('integrations', () => {
       a: { slug: 'slack', connected: false },
       b: { slug: 'freshdesk', authType: 'KEY_BASED' },
     });
-    expect(gw.emulator.received(LIST_PATH)).toHaveLength(1);
+    expect(gw.emulator.received(APPLICATIONS_PATH)).toHaveLength(1);
     expect(gw.emulator.received()).toHaveLength(1);
   });
 
@@ -152,7 +145,7 @@ describe('integrations', () => {
 
     expect(cached.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(false);
     expect(fresh.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(true);
-    expect(gw.emulator.received(LIST_PATH)).toHaveLength(2);
+    expect(gw.emulator.received(APPLICATIONS_PATH)).toHaveLength(2);
   });
 
   it('keeps one cache per account', async () => {
@@ -164,7 +157,7 @@ describe('integrations', () => {
 
     expect(forA.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(true);
     expect(forB.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(false);
-    expect(gw.emulator.received(LIST_PATH).map((r) => r.headers['linked_account_id'])).toEqual([a, b]);
+    expect(gw.emulator.received(APPLICATIONS_PATH).map((r) => r.headers['linked_account_id'])).toEqual([a, b]);
   });
 
   describe('integration(slug)', () => {
@@ -179,7 +172,7 @@ describe('integrations', () => {
       expect(res.body.data?.integration).toBeNull();
       expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'INTEGRATION_NOT_FOUND', retryable: false });
       expect(res.body.errors?.[0]?.path).toEqual(['integration']);
-      const lookups = gw.emulator.received(`${LIST_PATH}/salesforce`);
+      const lookups = gw.emulator.received(`${APPLICATIONS_PATH}/salesforce`);
       expect(lookups).toHaveLength(1);
       expect(lookups[0]!.headers['linked_account_id']).toBe(account);
       expect(JSON.stringify(res.body)).not.toMatch(/app_type|not found for org/);
@@ -217,7 +210,7 @@ describe('integrations', () => {
         'INTEGRATION_NOT_FOUND',
         'INTEGRATION_NOT_FOUND',
       ]);
-      expect(gw.emulator.received().filter((r) => r.path.startsWith(`${LIST_PATH}/`))).toHaveLength(5);
+      expect(gw.emulator.received().filter((r) => r.path.startsWith(`${APPLICATIONS_PATH}/`))).toHaveLength(5);
     });
   });
 
@@ -243,7 +236,7 @@ describe('integrations', () => {
     [{ type: 'malformed' as const, body: '[{"slug":7}]' }, 'COBALT_BAD_RESPONSE', true],
     [{ type: 'redirect' as const, location: 'http://127.0.0.1:9/steal' }, 'COBALT_BAD_RESPONSE', true],
   ])('maps a Cobalt fault on the list (%j) to %s', async (fault, code, retryable) => {
-    gw.emulator.addFault(fault, { path: LIST_PATH });
+    gw.emulator.addFault(fault, { path: APPLICATIONS_PATH });
 
     const res = await graphqlRequest(gw.url, IntegrationsDocument, {
       token: await bearerFor(freshAccount(gw.emulator)),
@@ -254,7 +247,7 @@ describe('integrations', () => {
 
   it('does not cache a failure', async () => {
     const token = await bearerFor(freshAccount(gw.emulator));
-    gw.emulator.addFault({ type: 'status', status: 500 }, { path: LIST_PATH, times: 1 });
+    gw.emulator.addFault({ type: 'status', status: 500 }, { path: APPLICATIONS_PATH, times: 1 });
 
     const failed = await graphqlRequest(gw.url, IntegrationsDocument, { token });
     const next = await graphqlRequest(gw.url, IntegrationsDocument, { token });
@@ -265,14 +258,14 @@ describe('integrations', () => {
 
   it('loads once for concurrent requests of one account', async () => {
     const token = await bearerFor(freshAccount(gw.emulator));
-    gw.emulator.addFault({ type: 'latency', ms: 150 }, { path: LIST_PATH, times: 1 });
+    gw.emulator.addFault({ type: 'latency', ms: 150 }, { path: APPLICATIONS_PATH, times: 1 });
 
     const results = await Promise.all(
       Array.from({ length: 10 }, () => graphqlRequest(gw.url, IntegrationsDocument, { token })),
     );
 
     expect(results.every((r) => r.body.data?.integrations.length === 3)).toBe(true);
-    expect(gw.emulator.received(LIST_PATH)).toHaveLength(1);
+    expect(gw.emulator.received(APPLICATIONS_PATH)).toHaveLength(1);
   });
 
   it('refuses an oversized filter', async () => {
@@ -303,7 +296,7 @@ describe('integrations', () => {
         url: `${gw.emulator.url}/connect/${sessionToken}`,
         expiresAt: minted.body.data!.createSessionToken.expiresAt,
       });
-      const [sent] = gw.emulator.received(CONNECT_PATH);
+      const [sent] = gw.emulator.received(CONNECT_URL_PATH);
       expect(sent!.headers.authorization).toBe(`Bearer ${sessionToken}`);
       expect(sent!.headers['x-api-key']).toBeUndefined();
       expect(JSON.parse(sent!.body)).toEqual({ slug: 'slack', redirect_url: 'https://app.example.com/settings' });
@@ -312,7 +305,7 @@ describe('integrations', () => {
         redirect_url: 'https://app.example.com/settings',
       });
       // The session token came from the cache: one mint in all.
-      expect(gw.emulator.received('/api/v2/public/session-token')).toHaveLength(1);
+      expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
     });
 
     it('lets the user connect, and the next list shows it connected', async () => {
@@ -335,7 +328,7 @@ describe('integrations', () => {
       });
 
       expect(res.body.errors?.[0]?.extensions?.['code']).toBe('INTEGRATION_NOT_FOUND');
-      expect(gw.emulator.received(CONNECT_PATH)).toHaveLength(0);
+      expect(gw.emulator.received(CONNECT_URL_PATH)).toHaveLength(0);
     });
 
     it.each([
@@ -359,7 +352,7 @@ describe('integrations', () => {
         variables: { slug: 'slack', input: { configId: 'default-config' } },
       });
 
-      expect(new URLSearchParams(gw.emulator.received(CONNECT_PATH)[0]!.search).get('config_id')).toBe(
+      expect(new URLSearchParams(gw.emulator.received(CONNECT_URL_PATH)[0]!.search).get('config_id')).toBe(
         'default-config',
       );
     });
@@ -374,7 +367,7 @@ describe('integrations', () => {
       const res = await graphqlRequest(gw.url, CreateConnectUrlDocument, { token, variables: { slug: 'slack' } });
 
       expect(res.body.errors).toBeUndefined();
-      const bearers = gw.emulator.received(CONNECT_PATH).map((r) => r.headers.authorization);
+      const bearers = gw.emulator.received(CONNECT_URL_PATH).map((r) => r.headers.authorization);
       expect(bearers).toHaveLength(2);
       expect(bearers[0]).toBe(`Bearer ${first}`);
       expect(bearers[1]).not.toBe(`Bearer ${first}`);
@@ -386,7 +379,7 @@ describe('integrations', () => {
       [{ type: 'status' as const, status: 429 }, 'COBALT_RATE_LIMITED'],
       [{ type: 'malformed' as const, body: '{"hosted_url":"not a url"}' }, 'COBALT_BAD_RESPONSE'],
     ])('maps a Cobalt fault on connect-url (%j) to %s', async (fault, code) => {
-      gw.emulator.addFault(fault, { path: CONNECT_PATH });
+      gw.emulator.addFault(fault, { path: CONNECT_URL_PATH });
 
       const res = await graphqlRequest(gw.url, CreateConnectUrlDocument, {
         token: await bearerFor(freshAccount(gw.emulator)),

@@ -3,18 +3,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
+import { mintWithBearer } from '../support/mint';
+import { metricsText } from '../support/probes';
+import { ShiftedClock } from '../support/shifted-clock';
 import { KNOWN_ACCOUNT, startTestGateway, type TestGateway } from '../support/test-gateway';
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * RELIABILITY.md §8 B7–B8: keys rotate without a restart, and a short identity-provider outage is
- * bridged by the last good key set for a bounded time. Each token is new (a fresh `jti`), so the
- * gateway's cache of verified tokens never answers for it.
+ * Keys rotate without a restart, and a short identity-provider outage is bridged by the last good key
+ * set for a bounded time. Each token is new (a fresh `jti`), so the gateway's cache of verified tokens
+ * never answers for it. The key set's age is moved on the gateway's clock, not slept through.
  */
 describe('JWKS rotation and identity-provider outages', () => {
   let server: http.Server;
@@ -25,6 +25,7 @@ describe('JWKS rotation and identity-provider outages', () => {
   let k1: KeyPair;
   let k2: KeyPair;
   let gw: TestGateway;
+  let clock: ShiftedClock;
 
   const publish = async (...entries: [KeyPair, string][]) => {
     keys = await Promise.all(
@@ -34,13 +35,13 @@ describe('JWKS rotation and identity-provider outages', () => {
   async function mintWith(pair: KeyPair, kid: string) {
     const token = await signTestJwt(
       { sub: KNOWN_ACCOUNT, jti: randomUUID() },
-      { key: pair.privateKey, alg: 'RS256', kid },
+      { key: pair.privateKey, alg: 'RS256', kid, clock },
     );
     const startedAt = performance.now();
-    const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token });
+    const res = await mintWithBearer(gw, token);
     return {
-      ok: res.body.data?.createSessionToken.token !== undefined,
-      code: res.body.errors?.[0]?.extensions?.['code'],
+      ok: res.data?.token !== undefined,
+      code: res.error?.extensions?.['code'],
       ms: performance.now() - startedAt,
     };
   }
@@ -66,7 +67,9 @@ describe('JWKS rotation and identity-provider outages', () => {
   });
 
   async function start(env: Record<string, string> = {}) {
+    clock = new ShiftedClock();
     gw = await startTestGateway({
+      clock,
       env: { AUTH_JWT_SECRET: '', AUTH_JWKS_URL: url, AUTH_JWKS_CACHE_MAX_AGE_S: '1', ...env },
     });
   }
@@ -77,14 +80,14 @@ describe('JWKS rotation and identity-provider outages', () => {
     expect((await mintWith(k1, 'k1')).ok).toBe(true);
 
     await publish([k1, 'k1'], [k2, 'k2']);
-    await sleep(1100);
+    clock.advance(1100);
     const before = hits;
     expect((await mintWith(k2, 'k2')).ok).toBe(true);
     expect(hits - before).toBe(1);
     expect((await mintWith(k1, 'k1')).ok).toBe(true);
 
     await publish([k2, 'k2']);
-    await sleep(1100);
+    clock.advance(1100);
     expect((await mintWith(k1, 'k1')).code).toBe('UNAUTHENTICATED');
     expect((await mintWith(k2, 'k2')).ok).toBe(true);
     expect(authFailures()).toContain('no-matching-key');
@@ -94,20 +97,20 @@ describe('JWKS rotation and identity-provider outages', () => {
     await publish([k1, 'k1']);
     await start({ AUTH_JWKS_MAX_STALE_S: '3' });
     expect((await mintWith(k1, 'k1')).ok).toBe(true);
-    const fetchedAt = Date.now();
+    const fetchedAt = clock.now();
 
     mode = 'down';
-    await sleep(1100);
+    clock.advance(1100);
     // The set is past its max age and the URL answers 503: the last good set still verifies.
     expect((await mintWith(k1, 'k1')).ok).toBe(true);
     expect((await mintWith(k1, 'k1')).ok).toBe(true);
-    const metrics = await (await fetch(`${gw.origin}/metrics`)).text();
+    const metrics = await metricsText(gw);
     expect(metrics).toMatch(/^cobalt_gateway_jwks_stale_verifications_total [1-9]/m);
     expect(gw.logs.parsed().some((r) => r['event'] === 'jwks-unreachable')).toBe(true);
     // A key the stale set does not hold is not bridged.
     expect((await mintWith(k2, 'k2')).code).toBe('UNAUTHENTICATED');
 
-    await sleep(Math.max(0, fetchedAt + 3200 - Date.now()));
+    clock.advance(Math.max(0, fetchedAt + 3200 - clock.now()));
     const refused = await mintWith(k1, 'k1');
     expect(refused.code).toBe('UNAUTHENTICATED');
     expect(refused.ms).toBeLessThan(2000);

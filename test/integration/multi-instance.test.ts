@@ -1,34 +1,22 @@
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
-import { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
-import { graphqlRequest } from '../support/graphql-request';
+import type { CobaltEmulator } from '../../src/cobalt/emulator/cobalt-emulator';
+import { ensureBuilt, runBuilt, waitFor, type Running } from '../support/built-process';
+import { startEmulator } from '../support/emulator';
 import { signTestJwt, TEST_JWT_SECRET } from '../support/jwt';
-import { startTestRedis, type TestRedis } from '../support/redis-server';
+import { mintWithBearer } from '../support/mint';
+import { SESSION_TOKEN_PATH } from '../support/operations';
+import { newEncryptionKey, startTestRedis, type TestRedis } from '../support/redis-server';
 
-const root = join(__dirname, '../..');
-const mainJs = join(root, 'dist/main.js');
 const API_KEY = 'tk_multi_instance_key';
 
 interface Instance {
-  readonly child: ChildProcessWithoutNullStreams;
+  readonly running: Running;
   readonly url: string;
 }
 
-function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, [mainJs], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"url":"(http:[^"]+)"/.exec(out);
-      if (match?.[1] !== undefined) resolve({ child, url: match[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`instance exited with ${String(code)}: ${out}`)));
-  });
+async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const running = runBuilt(env);
+  return { running, url: (await waitFor(running, /"url":"(http:[^"]+)"/, 45_000))[1]! };
 }
 
 /** Three `node dist/main.js` processes sharing one Redis and one Cobalt, as behind a load balancer. */
@@ -38,15 +26,9 @@ describe('three gateway instances sharing Redis', () => {
   let instances: Instance[];
 
   beforeAll(async () => {
-    if (!existsSync(mainJs)) execFileSync('npm', ['run', 'build'], { cwd: root });
+    ensureBuilt();
     redis = await startTestRedis();
-    emulator = await new CobaltEmulator({
-      apiKeys: { [API_KEY]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },
-      seedAccounts: [
-        { accountId: 'shared-user' },
-        ...Array.from({ length: 10 }, (_, i) => ({ accountId: `user-${i}` })),
-      ],
-    }).start();
+    emulator = await startEmulator(API_KEY, ['shared-user', ...Array.from({ length: 10 }, (_, i) => `user-${i}`)]);
     const env = {
       NODE_ENV: 'production',
       PORT: '0',
@@ -54,7 +36,7 @@ describe('three gateway instances sharing Redis', () => {
       COBALT_BASE_URL: emulator.url,
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       REDIS_URL: redis.url,
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
       // This test is about coordination, not Redis latency: on a loaded CI machine a 300 ms command
       // timeout can expire, and the gateway then (by design) mints without the shared lock.
       REDIS_COMMAND_TIMEOUT_MS: '5000',
@@ -66,13 +48,10 @@ describe('three gateway instances sharing Redis', () => {
   }, 60_000);
   afterAll(async () => {
     await Promise.all(
-      instances.map(
-        (instance) =>
-          new Promise((resolve) => {
-            instance.child.on('exit', resolve);
-            instance.child.kill('SIGTERM');
-          }),
-      ),
+      instances.map(({ running }) => {
+        running.child.kill('SIGTERM');
+        return running.exited;
+      }),
     );
     await emulator.stop();
     await redis.stop();
@@ -83,13 +62,11 @@ describe('three gateway instances sharing Redis', () => {
     const bearer = await signTestJwt({ sub: 'shared-user' });
 
     const results = await Promise.all(
-      Array.from({ length: 150 }, (_, i) =>
-        graphqlRequest(instances[i % 3]!.url, CreateSessionTokenDocument, { token: bearer }),
-      ),
+      Array.from({ length: 150 }, (_, i) => mintWithBearer(instances[i % 3]!.url, bearer)),
     );
 
-    expect(emulator.received('/api/v2/public/session-token')).toHaveLength(1);
-    const tokens = new Set(results.map((r) => r.body.data?.createSessionToken.token));
+    expect(emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
+    const tokens = new Set(results.map((r) => r.data?.token));
     expect(tokens.size).toBe(1);
     expect([...tokens][0]).toEqual(expect.any(String));
   });
@@ -100,12 +77,10 @@ describe('three gateway instances sharing Redis', () => {
     const bearers = await Promise.all(Array.from({ length: 10 }, (_, i) => signTestJwt({ sub: `user-${i}` })));
 
     const results = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) =>
-        graphqlRequest(instances[i % 3]!.url, CreateSessionTokenDocument, { token: bearers[i % 10]! }),
-      ),
+      Array.from({ length: 1000 }, (_, i) => mintWithBearer(instances[i % 3]!.url, bearers[i % 10]!)),
     );
 
-    expect(results.every((r) => r.body.data?.createSessionToken !== undefined)).toBe(true);
-    expect(emulator.received('/api/v2/public/session-token')).toHaveLength(10);
+    expect(results.every((r) => r.data !== undefined)).toBe(true);
+    expect(emulator.received(SESSION_TOKEN_PATH)).toHaveLength(10);
   }, 30_000);
 });

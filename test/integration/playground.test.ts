@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { signTestJwt } from '../support/jwt';
+import { CONNECT_URL_PATH, SESSION_TOKEN_PATH } from '../support/operations';
 import { KNOWN_ACCOUNT, startTestGateway, type TestGateway } from '../support/test-gateway';
 
 const artifacts = join(__dirname, '../artifacts');
@@ -57,10 +58,10 @@ describe('the playground, in a real headless Chromium', () => {
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(text).toContain(KNOWN_ACCOUNT);
     expect(text).toMatch(/"token":\s*"eyJ/);
-    expect(gw!.emulator.received('/api/v2/public/session-token')).toHaveLength(1);
+    expect(gw!.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
     expect(integrations).toMatch(/"slug":\s*"slack"/);
     expect(connect).toContain(`${gw!.emulator.url}/connect/eyJ`);
-    expect(gw!.emulator.received('/api/v2/public/connect-url')).toHaveLength(1);
+    expect(gw!.emulator.received(CONNECT_URL_PATH)).toHaveLength(1);
     const offsite = requested.filter((url) => !url.startsWith(gw!.origin) && !url.startsWith('data:'));
     expect(offsite).toEqual([]);
     expect(problems).toEqual([]);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { postJson } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
+import { MINT_QUERY } from '../support/operations';
 import { RESPONSE_LEAK } from '../support/surface-leaks';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -11,7 +13,10 @@ interface Answer {
 }
 
 async function ask(url: string, init: RequestInit): Promise<Answer> {
-  const res = await fetch(url, init);
+  return answerOf(await fetch(url, init));
+}
+
+async function answerOf(res: Response): Promise<Answer> {
   const text = await res.text();
   let body: Answer['body'];
   try {
@@ -22,15 +27,11 @@ async function ask(url: string, init: RequestInit): Promise<Answer> {
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, body };
 }
 
-const postJson = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  ask(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(payload),
-  });
+const postAnswer = async (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  answerOf(await postJson(url, payload, headers));
 
 /**
- * Apollo Server derives introspection, stack traces and its landing page from NODE_ENV (RELIABILITY.md §0.6).
+ * Apollo Server derives introspection, stack traces and its landing page from NODE_ENV by default.
  * The gateway sets each of them explicitly, so the process's own NODE_ENV must not matter: every
  * gateway here is built while process.env.NODE_ENV says "development".
  */
@@ -55,7 +56,7 @@ describe.each(['production', 'development'] as const)('with NODE_ENV=%s in the c
   });
 
   it('gives no "Did you mean" hint for a misspelt field', async () => {
-    const res = await postJson(gw.url, { query: '{ viewe { linkedAccountId } }' });
+    const res = await postAnswer(gw.url, { query: '{ viewe { linkedAccountId } }' });
 
     expect(res.status).toBe(400);
     expect(res.body?.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -67,13 +68,9 @@ describe.each(['production', 'development'] as const)('with NODE_ENV=%s in the c
     const bearer = await signTestJwt({ sub: freshAccount(gw.emulator) });
 
     const answers = [
-      await postJson(gw.url, { query: 'qwerty cop { abc }' }),
-      await postJson(gw.url, { query: '{ nope }' }),
-      await postJson(
-        gw.url,
-        { query: 'mutation { createSessionToken { token } }' },
-        { authorization: `Bearer ${bearer}` },
-      ),
+      await postAnswer(gw.url, { query: 'qwerty cop { abc }' }),
+      await postAnswer(gw.url, { query: '{ nope }' }),
+      await postAnswer(gw.url, { query: MINT_QUERY }, { authorization: `Bearer ${bearer}` }),
     ];
     gw.emulator.reset();
 
@@ -108,7 +105,7 @@ describe.each(['production', 'development'] as const)('with NODE_ENV=%s in the c
     ['an unsupported version', { version: 2, sha256Hash: 'ab'.repeat(32) }, '{ __typename }'],
     ['a hash alone', { version: 1, sha256Hash: 'ab'.repeat(32) }, undefined],
   ])('refuses an automatic persisted query (%s) as a client error, not an internal one', async (_label, pq, query) => {
-    const res = await postJson(gw.url, { query, extensions: { persistedQuery: pq } });
+    const res = await postAnswer(gw.url, { query, extensions: { persistedQuery: pq } });
 
     expect(res.status).toBeLessThan(500);
     expect(res.body?.data).toBeUndefined();
@@ -117,7 +114,7 @@ describe.each(['production', 'development'] as const)('with NODE_ENV=%s in the c
   });
 
   it('keeps batching off', async () => {
-    const res = await postJson(gw.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+    const res = await postAnswer(gw.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }]);
 
     expect(res.status).toBe(400);
     expect(Array.isArray(res.body)).toBe(false);
@@ -140,7 +137,7 @@ describe('production mode', () => {
     ['__type', '{ __type(name: "Query") { name } }'],
     ['__schema inside a fragment', '{ ...I } fragment I on Query { __schema { queryType { name } } }'],
   ])('refuses introspection through %s', async (_label, query) => {
-    const res = await postJson(gw.url, { query });
+    const res = await postAnswer(gw.url, { query });
 
     expect(res.status).toBe(400);
     expect(res.body?.data).toBeUndefined();

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   CreateSessionTokenDocument,
   IntegrationsDocument,
@@ -6,10 +6,8 @@ import {
 } from '../../client/generated/graphql';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest, rawGraphQLRequest } from '../support/graphql-request';
-import { startTestGateway, type TestGateway } from '../support/test-gateway';
-
-const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
-const LINKED_ACCOUNT_PATH = '/api/v2/public/linked-account';
+import { APPLICATIONS_PATH, LINKED_ACCOUNT_PATH, SESSION_TOKEN_PATH } from '../support/operations';
+import { useTestGateway } from '../support/use-test-gateway';
 
 let counter = 0;
 /** An account id nobody has created at Cobalt yet. */
@@ -17,13 +15,7 @@ const newUser = () => `new_${process.pid}_${(counter += 1)}`;
 
 describe('provisioning the linked account', () => {
   describe('with COBALT_AUTO_PROVISION off (the default)', () => {
-    let gw: TestGateway;
-    beforeAll(async () => {
-      gw = await startTestGateway();
-    });
-    afterAll(async () => {
-      await gw.stop();
-    });
+    const gw = useTestGateway();
 
     it('answers LINKED_ACCOUNT_NOT_FOUND for a new user and creates nothing at Cobalt', async () => {
       const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, {
@@ -37,18 +29,12 @@ describe('provisioning the linked account', () => {
   });
 
   describe('with COBALT_AUTO_PROVISION on', () => {
-    let gw: TestGateway;
-    beforeAll(async () => {
-      gw = await startTestGateway({
-        env: {
-          COBALT_AUTO_PROVISION: 'true',
-          AUTH_NAME_CLAIM: 'display_name',
-          AUTH_UDF_CLAIMS: 'plan,tenant=https://acme.example/tenant,seats,beta,bad',
-        },
-      });
-    });
-    afterAll(async () => {
-      await gw.stop();
+    const gw = useTestGateway({
+      env: {
+        COBALT_AUTO_PROVISION: 'true',
+        AUTH_NAME_CLAIM: 'display_name',
+        AUTH_UDF_CLAIMS: 'plan,tenant=https://acme.example/tenant,seats,beta,bad',
+      },
     });
     afterEach(() => {
       gw.emulator.reset();
@@ -142,14 +128,8 @@ describe('provisioning the linked account', () => {
 });
 
 describe('upsertLinkedAccount', () => {
-  let gw: TestGateway;
-  beforeAll(async () => {
-    // One attempt: the fault tests are about the mapping, retries have their own tests.
-    gw = await startTestGateway({ env: { COBALT_MAX_RETRIES: '0' } });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  // One attempt: the fault tests are about the mapping, retries have their own tests.
+  const gw = useTestGateway({ env: { COBALT_MAX_RETRIES: '0' } });
   afterEach(() => {
     gw.emulator.reset();
   });
@@ -288,11 +268,11 @@ describe('upsertLinkedAccount', () => {
     await graphqlRequest(gw.url, UpsertLinkedAccountDocument, { token, variables: { input: { name: 'Ada' } } });
     await graphqlRequest(gw.url, IntegrationsDocument, { token });
     await graphqlRequest(gw.url, IntegrationsDocument, { token });
-    expect(gw.emulator.received('/api/v2/public/application')).toHaveLength(1);
+    expect(gw.emulator.received(APPLICATIONS_PATH)).toHaveLength(1);
 
     await graphqlRequest(gw.url, UpsertLinkedAccountDocument, { token, variables: { input: { name: 'Ada L.' } } });
     await graphqlRequest(gw.url, IntegrationsDocument, { token });
 
-    expect(gw.emulator.received('/api/v2/public/application')).toHaveLength(2);
+    expect(gw.emulator.received(APPLICATIONS_PATH)).toHaveLength(2);
   });
 });

@@ -1,27 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CreateConnectUrlDocument,
-  CreateSessionTokenDocument,
   IntegrationDocument,
   UpsertLinkedAccountDocument,
 } from '../../client/generated/graphql';
 import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
-import { startTestRedis, type TestRedis } from '../support/redis-server';
+import { mint, type Minted } from '../support/mint';
+import { SESSION_TOKEN_PATH } from '../support/operations';
+import { metricsText } from '../support/probes';
+import { connectInspector, newEncryptionKey, startTestRedis, type TestRedis } from '../support/redis-server';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
-const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
-
-async function mint(gw: TestGateway, account: string, headers: Record<string, string> = {}) {
-  const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, {
-    token: await signTestJwt({ sub: account }),
-    headers,
-  });
-  return { data: res.body.data?.createSessionToken, error: res.body.errors?.[0] };
-}
-const code = (result: Awaited<ReturnType<typeof mint>>) => result.error?.extensions?.['code'];
+const code = (result: Minted) => result.error?.extensions?.['code'];
 
 describe('mint rate limits', () => {
   const gateways: TestGateway[] = [];
@@ -47,7 +38,7 @@ describe('mint rate limits', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await mint(gw, freshAccount(gw.emulator))).data?.token).toBeDefined();
-    const metrics = await (await fetch(`${gw.origin}/metrics`)).text();
+    const metrics = await metricsText(gw);
     expect(metrics).toMatch(/^cobalt_gateway_rate_limit_rejections_total\{limit="mints-per-account"\} 1$/m);
   });
 
@@ -94,11 +85,11 @@ describe('mint rate limits', () => {
 
   it('limits per client IP and ignores X-Forwarded-For unless TRUST_PROXY says a proxy set it', async () => {
     const gw = await gateway({ RATE_LIMIT_IP_PER_MINUTE: '2' });
-    await mint(gw, freshAccount(gw.emulator), { 'x-forwarded-for': '203.0.113.1' });
-    await mint(gw, freshAccount(gw.emulator), { 'x-forwarded-for': '203.0.113.2' });
+    await mint(gw, freshAccount(gw.emulator), { headers: { 'x-forwarded-for': '203.0.113.1' } });
+    await mint(gw, freshAccount(gw.emulator), { headers: { 'x-forwarded-for': '203.0.113.2' } });
 
     // A forged header does not buy a new bucket: every request came from 127.0.0.1.
-    const third = await mint(gw, freshAccount(gw.emulator), { 'x-forwarded-for': '203.0.113.3' });
+    const third = await mint(gw, freshAccount(gw.emulator), { headers: { 'x-forwarded-for': '203.0.113.3' } });
     expect(code(third)).toBe('RATE_LIMITED');
   });
 
@@ -109,17 +100,17 @@ describe('mint rate limits', () => {
     // Client A claims to be someone else; the proxy appended A's real address last.
     const aSpoofing = { 'x-forwarded-for': '192.0.2.99, 198.51.100.7' };
 
-    expect((await mint(gw, freshAccount(gw.emulator), fromA)).data).toBeDefined();
-    expect((await mint(gw, freshAccount(gw.emulator), aSpoofing)).data).toBeDefined();
-    expect(code(await mint(gw, freshAccount(gw.emulator), fromA))).toBe('RATE_LIMITED');
-    expect((await mint(gw, freshAccount(gw.emulator), fromB)).data).toBeDefined();
+    expect((await mint(gw, freshAccount(gw.emulator), { headers: fromA })).data).toBeDefined();
+    expect((await mint(gw, freshAccount(gw.emulator), { headers: aSpoofing })).data).toBeDefined();
+    expect(code(await mint(gw, freshAccount(gw.emulator), { headers: fromA }))).toBe('RATE_LIMITED');
+    expect((await mint(gw, freshAccount(gw.emulator), { headers: fromB })).data).toBeDefined();
   });
 });
 
 describe('mint rate limits shared through Redis', () => {
   let redis: TestRedis;
   const gateways: TestGateway[] = [];
-  const key = randomBytes(32).toString('base64');
+  const key = newEncryptionKey();
   beforeAll(async () => {
     redis = await startTestRedis();
   });
@@ -154,7 +145,7 @@ describe('mint rate limits shared through Redis', () => {
     const account = freshAccount(a.emulator, 'visible');
     await mint(a, account);
 
-    const client = new Redis(redis.url);
+    const client = await connectInspector(redis.url);
     const keys = await client.keys('*');
     client.disconnect();
     expect(keys.some((k) => k.startsWith('cgw:v1:rl:'))).toBe(true);

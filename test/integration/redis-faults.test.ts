@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { FaultProxy, type Fault } from '../support/fault-proxy';
 import { expectSocketsBackTo, MintLedger, openSockets, type MintOutcome } from '../support/mint-ledger';
-import { startTestRedis, type TestRedis } from '../support/redis-server';
+import { SESSION_TOKEN_PATH } from '../support/operations';
+import { readiness } from '../support/probes';
+import { connectInspector, newEncryptionKey, startTestRedis, type TestRedis } from '../support/redis-server';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
-
-const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
+import { sleep, until } from '../support/wait';
 const COMMAND_TIMEOUT_MS = 200;
 const DEADLINE_MS = 2000;
 // A mint makes at most five Redis commands (read, lock, write, broadcast, unlock), each bounded by
@@ -20,20 +20,8 @@ interface Fixture {
   readonly ledger: MintLedger;
 }
 
-async function readiness(gw: TestGateway): Promise<string> {
-  return ((await (await fetch(`${gw.origin}/readyz`)).json()) as { status: string }).status;
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /**
- * Network faults between the gateway and a real redis-server (RELIABILITY.md §8 F.29), injected by
+ * Network faults between the gateway and a real redis-server, injected by
  * the fault proxy: a cache that stalls, resets or crawls must never fail or hang a mint, must show
  * in /readyz, and must be used again once it recovers, without a restart and without serving
  * anything stale or corrupt. Every test ends with the leak scan over logs, responses and every key
@@ -47,8 +35,7 @@ describe('the token cache when the network to Redis fails', () => {
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await inspect.connect();
+    inspect = await connectInspector(redis.url);
     socketsAtStart = openSockets();
   });
   afterAll(async () => {
@@ -62,7 +49,7 @@ describe('the token cache when the network to Redis fails', () => {
     const gw = await startTestGateway({
       env: {
         REDIS_URL: proxy.urlFor(redis.url),
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
         REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
         COBALT_TIMEOUT_MS: '1000',
         COBALT_DEADLINE_MS: String(DEADLINE_MS),
@@ -70,7 +57,7 @@ describe('the token cache when the network to Redis fails', () => {
     });
     const fixture = { gw, proxy, ledger: new MintLedger() };
     fixtures.push(fixture);
-    expect(await readiness(gw)).toBe('ready');
+    expect((await readiness(gw)).status).toBe('ready');
     return fixture;
   }
 
@@ -116,14 +103,23 @@ describe('the token cache when the network to Redis fails', () => {
 
     expect(during.map((r) => r.outcome)).toEqual(Array(4).fill('ok'));
     ledger.expectNothingLost(during, MINT_BOUND_MS);
-    await until(async () => (await readiness(gw)) === 'degraded', 3000, '/readyz says degraded');
+    await until(async () => (await readiness(gw)).status === 'degraded', {
+      timeoutMs: 3000,
+      what: '/readyz says degraded',
+    });
 
     await proxy.setFault({ kind: 'pass' });
-    await until(async () => (await readiness(gw)) === 'ready', 5000, '/readyz says ready again');
+    await until(async () => (await readiness(gw)).status === 'ready', {
+      timeoutMs: 5000,
+      what: '/readyz says ready again',
+    });
     const account = freshAccount(gw.emulator);
     const before = await tokenKeys();
     const first = await ledger.mint(gw, account);
-    await until(async () => (await tokenKeys()) === before + 1, 2000, 'the new token is written to Redis');
+    await until(async () => (await tokenKeys()) === before + 1, {
+      timeoutMs: 2000,
+      what: 'the new token is written to Redis',
+    });
     const calls = gw.emulator.received(SESSION_TOKEN_PATH).length;
     const second = await ledger.mint(gw, account);
 
@@ -167,7 +163,7 @@ describe('the token cache when the network to Redis fails', () => {
     const gw = await startTestGateway({
       env: {
         REDIS_URL: proxy.urlFor(redis.url),
-        TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
         REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
       },
     });
@@ -175,13 +171,13 @@ describe('the token cache when the network to Redis fails', () => {
     fixtures.push({ gw, proxy, ledger });
 
     expect(Date.now() - startedAt).toBeLessThan(5000);
-    expect(await readiness(gw)).toBe('degraded');
+    expect((await readiness(gw)).status).toBe('degraded');
     const during = await ledger.mintMany(gw, 2);
     expect(during.map((r) => r.outcome)).toEqual(['ok', 'ok']);
     ledger.expectNothingLost(during, MINT_BOUND_MS);
 
     await proxy.setFault({ kind: 'pass' });
-    await until(async () => (await readiness(gw)) === 'ready', 5000, '/readyz says ready');
+    await until(async () => (await readiness(gw)).status === 'ready', { timeoutMs: 5000, what: '/readyz says ready' });
     const account = freshAccount(gw.emulator);
     const first = await ledger.mint(gw, account);
     const second = await ledger.mint(gw, account);
@@ -197,13 +193,17 @@ describe('the token cache when the network to Redis fails', () => {
     const during: MintOutcome[] = [];
     for (let wave = 0; wave < 4; wave += 1) {
       during.push(...(await ledger.mintMany(gw, 3)));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The proxy's flap runs on real time: let it turn between waves.
+      await sleep(100);
     }
 
     expect(during.map((r) => r.outcome)).toEqual(Array(12).fill('ok'));
     ledger.expectNothingLost(during, MINT_BOUND_MS);
     await proxy.setFault({ kind: 'pass' });
-    await until(async () => (await readiness(gw)) === 'ready', 5000, '/readyz says ready again');
+    await until(async () => (await readiness(gw)).status === 'ready', {
+      timeoutMs: 5000,
+      what: '/readyz says ready again',
+    });
   });
 
   it('leaves no socket open in this process once every gateway and proxy has stopped', async () => {

@@ -3,6 +3,7 @@ import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import type { EmulatorFault } from '../../src/cobalt/emulator/faults';
 import { signTestJwt } from '../support/jwt';
 import { graphqlRequest, rawGraphQLRequest } from '../support/graphql-request';
+import { MINT_QUERY } from '../support/operations';
 import { freshAccount, startTestGateway, TEST_API_KEY, type TestGateway } from '../support/test-gateway';
 
 /**
@@ -50,10 +51,7 @@ describe('secrets', () => {
     const expired = await signTestJwt({ sub: freshAccount(gw.emulator) }, { expiresIn: -3600 });
     bearers.push(expired);
     responses.push({
-      text: JSON.stringify(
-        (await rawGraphQLRequest(gw.url, { query: 'mutation { createSessionToken { token } }' }, { token: expired }))
-          .body,
-      ),
+      text: JSON.stringify((await rawGraphQLRequest(gw.url, { query: MINT_QUERY }, { token: expired })).body),
     });
   }, 30_000);
   afterAll(async () => {

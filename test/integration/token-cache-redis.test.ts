@@ -1,20 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
+import type { Redis } from 'ioredis';
 import { keyId } from '../../src/infra/crypto/sealed-record';
-import { signTestJwt } from '../support/jwt';
-import { graphqlRequest } from '../support/graphql-request';
-import { startTestRedis, type TestRedis } from '../support/redis-server';
+import { mint } from '../support/mint';
+import { SESSION_TOKEN_PATH } from '../support/operations';
+import { readiness } from '../support/probes';
+import { connectInspector, newEncryptionKey, startTestRedis, type TestRedis } from '../support/redis-server';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
-
-const SESSION_TOKEN_PATH = '/api/v2/public/session-token';
-const newKey = () => randomBytes(32).toString('base64');
-
-async function mint(gw: TestGateway, account: string) {
-  const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: await signTestJwt({ sub: account }) });
-  return { data: res.body.data?.createSessionToken, error: res.body.errors?.[0] };
-}
+import { until } from '../support/wait';
 
 async function dump(redis: Redis): Promise<{ key: string; value: string; pttl: number }[]> {
   const keys = await redis.keys('*');
@@ -23,27 +15,14 @@ async function dump(redis: Redis): Promise<{ key: string; value: string; pttl: n
   );
 }
 
-async function readiness(gw: TestGateway): Promise<{ status: string; checks?: Record<string, string> }> {
-  return (await (await fetch(`${gw.origin}/readyz`)).json()) as { status: string; checks?: Record<string, string> };
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('the session-token cache in Redis: sharing, sealing, tampering, rotation', () => {
   let redis: TestRedis;
   let inspect: Redis;
-  const k1 = newKey();
+  const k1 = newEncryptionKey();
 
   beforeAll(async () => {
     redis = await startTestRedis();
-    inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await inspect.connect();
+    inspect = await connectInspector(redis.url);
   });
   afterAll(async () => {
     inspect.disconnect();
@@ -84,7 +63,7 @@ describe('the session-token cache in Redis: sharing, sealing, tampering, rotatio
 
   it('treats a tampered record as a miss and never hands one account the record of another', async () => {
     await inspect.flushall();
-    const gw = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newKey() } });
+    const gw = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey() } });
     try {
       const alice = freshAccount(gw.emulator, 'alice');
       const bob = freshAccount(gw.emulator, 'bob');
@@ -117,8 +96,8 @@ describe('the session-token cache in Redis: sharing, sealing, tampering, rotatio
 
   it('reads records sealed with an old key during rotation, and misses them once the key is retired', async () => {
     await inspect.flushall();
-    const k1 = newKey();
-    const k2 = newKey();
+    const k1 = newEncryptionKey();
+    const k2 = newEncryptionKey();
     const before = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k1 } });
     const account = freshAccount(before.emulator);
     const minted = (await mint(before, account)).data!.token;
@@ -159,7 +138,7 @@ describe('when Redis fails', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     gw = await startTestGateway({
-      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newKey(), REDIS_COMMAND_TIMEOUT_MS: '200' },
+      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey(), REDIS_COMMAND_TIMEOUT_MS: '200' },
     });
   });
   afterAll(async () => {
@@ -184,8 +163,7 @@ describe('when Redis fails', () => {
     await until(async () => (await readiness(gw)).status === 'ready');
     const account = freshAccount(gw.emulator);
     await mint(gw, account);
-    const inspect = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await inspect.connect();
+    const inspect = await connectInspector(redis.url);
     try {
       expect((await inspect.keys('cgw:v1:tok:*')).length).toBe(1);
     } finally {
@@ -195,7 +173,7 @@ describe('when Redis fails', () => {
 
   it('starts and mints with Redis down, and coalesces across instances once Redis is back', async () => {
     await redis.kill();
-    const key = newKey();
+    const key = newEncryptionKey();
     const env = { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: key, COBALT_TIMEOUT_MS: '1500' };
     const cold = await startTestGateway({ env });
     let warm: TestGateway | undefined;
@@ -209,17 +187,16 @@ describe('when Redis fails', () => {
       warm = await startTestGateway({ env, cobaltBaseUrl: cold.emulator.url });
       const account = freshAccount(cold.emulator);
       cold.emulator.addFault({ type: 'latency', ms: 400 }, { times: 1 });
-      const path = '/api/v2/public/session-token';
-      const before = cold.emulator.received(path).length;
+      const before = cold.emulator.received(SESSION_TOKEN_PATH).length;
       const led = mint(warm, account);
-      await until(() => Promise.resolve(cold.emulator.received(path).length > before));
+      await until(() => cold.emulator.received(SESSION_TOKEN_PATH).length > before);
       const startedAt = Date.now();
       const followed = await mint(cold, account);
 
       // `cold` never subscribed while Redis was down: without re-subscribing it would miss the
       // leader's broadcast, wait out the flight (4 s) and mint a second time.
       expect((await led).data!.token).toBe(followed.data!.token);
-      expect(cold.emulator.received(path).length - before).toBe(1);
+      expect(cold.emulator.received(SESSION_TOKEN_PATH).length - before).toBe(1);
       expect(Date.now() - startedAt).toBeLessThan(2000);
     } finally {
       await warm?.stop();

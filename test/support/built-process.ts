@@ -1,5 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from './wait';
 
 export const root = join(__dirname, '../..');
 export const mainJs = join(root, 'dist/main.js');
@@ -9,6 +11,11 @@ export interface Running {
   stdout: string;
   stderr: string;
   readonly exited: Promise<number | null>;
+}
+
+/** Builds dist/ unless a build is there already (give the calling hook a couple of minutes). */
+export function ensureBuilt(): void {
+  if (!existsSync(mainJs)) execFileSync('npm', ['run', 'build'], { cwd: root });
 }
 
 /** Runs `node dist/main.js` as `npm start` does, with exactly the given environment. */
@@ -33,13 +40,12 @@ export function runProcess(command: string, args: readonly string[], env: Record
 
 /** Waits until the process printed something matching `pattern`; fails with its output otherwise. */
 export async function waitFor(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(running.stdout);
-    if (match !== null) return match;
-    if (Date.now() > deadline || running.child.exitCode !== null) {
-      throw new Error(`pattern ${String(pattern)} not seen.\nstdout:\n${running.stdout}\nstderr:\n${running.stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const notSeen = () => `pattern ${String(pattern)} not seen.\nstdout:\n${running.stdout}\nstderr:\n${running.stderr}`;
+  await until(() => pattern.exec(running.stdout) !== null || running.child.exitCode !== null, {
+    timeoutMs,
+    what: notSeen,
+  });
+  const match = pattern.exec(running.stdout);
+  if (match === null) throw new Error(notSeen());
+  return match;
 }

@@ -1,7 +1,7 @@
 import net from 'node:net';
 
 /**
- * What the proxy does to traffic. Toxiproxy's fault types (RELIABILITY.md §7), rebuilt on node:net
+ * What the proxy does to traffic. Toxiproxy's fault types, rebuilt on node:net
  * because the Go binary cannot be installed here.
  */
 export type Fault =

@@ -1,6 +1,6 @@
 /**
  * graphql-cop 1.15 (dolevf/graphql-cop, commit 2b7e086) reimplemented: the same requests and the same
- * "flagged" conditions as its `lib/tests/*.py` (RELIABILITY.md §1.1), plus the three gaps it has against
+ * "flagged" conditions as its `lib/tests/*.py`, plus the three gaps it has against
  * Apollo Server 5 closed. Every result carries both verdicts, so a test can show where the original
  * would have missed something.
  */

@@ -32,14 +32,9 @@ export async function rawGraphQLRequest<TData = unknown>(
   options: RequestOptions<unknown> = {},
 ): Promise<GraphQLResponse<TData>> {
   const authorization = options.authorization ?? (options.token === undefined ? undefined : `Bearer ${options.token}`);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(authorization !== undefined && { authorization }),
-      ...options.headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+  const response = await postJson(url, body, {
+    ...(authorization !== undefined && { authorization }),
+    ...options.headers,
   });
   const text = await response.text();
   return {
@@ -47,4 +42,16 @@ export async function rawGraphQLRequest<TData = unknown>(
     headers: response.headers,
     body: JSON.parse(text) as GraphQLResponse<TData>['body'],
   };
+}
+
+/**
+ * POSTs `body` as `application/json` (a string as it is, anything else serialised) and hands back the
+ * raw response, for tests about HTTP itself: statuses, headers, bodies that are not GraphQL answers.
+ */
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }

@@ -1,4 +1,5 @@
 import { SignJWT, type JWTPayload, type CryptoKey, type KeyObject } from 'jose';
+import { systemClock, type Clock } from '../../src/infra/clock';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdefghijklmnopqrstuv';
 export const testSecretKey = new TextEncoder().encode(TEST_JWT_SECRET);
@@ -11,11 +12,13 @@ export interface SignOptions {
   /** Seconds from now; negative for an expired token. Omit `exp` entirely with `null`. */
   readonly expiresIn?: number | null;
   readonly notBefore?: number;
+  /** Whose time `iat`, `exp` and `nbf` count from: the gateway's, when a test moves it. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /** Signs a token as the company's identity provider would (HS256 with the test secret by default). */
 export async function signTestJwt(claims: JWTPayload, options: SignOptions = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor((options.clock ?? systemClock).now() / 1000);
   const jwt = new SignJWT(claims)
     .setProtectedHeader({
       alg: options.alg ?? 'HS256',

@@ -1,10 +1,10 @@
 import net from 'node:net';
 import { expect } from '@jest/globals';
-import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import { ErrorCode } from '../../src/errors/error-code';
-import { graphqlRequest } from './graphql-request';
 import { signTestJwt } from './jwt';
+import { mintWithBearer } from './mint';
 import { freshAccount, TEST_API_KEY, type TestGateway } from './test-gateway';
+import { eventually } from './wait';
 
 export interface MintOutcome {
   readonly account: string;
@@ -28,7 +28,7 @@ function classify(body: { data?: unknown; errors?: readonly { extensions?: Recor
 }
 
 /**
- * Records every mint a fault test sends, so that the two measures of RELIABILITY.md §8 can be
+ * Records every mint a fault test sends, so that the two measures every fault test is held to can be
  * checked over all of them: "nothing lost" (each request ends in exactly one of success or a defined
  * error code, in bounded time) and "nothing leaked" (the API key, bearer tokens and session tokens
  * appear nowhere they should not).
@@ -41,8 +41,8 @@ export class MintLedger {
     const startedAt = performance.now();
     let recorded: MintOutcome;
     try {
-      const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token: bearer });
-      const token = res.body.data?.createSessionToken.token;
+      const res = await mintWithBearer(gw, bearer);
+      const token = res.data?.token;
       recorded = {
         account,
         bearer,
@@ -99,7 +99,7 @@ export class MintLedger {
 
 /** Sockets this process holds open (both ends of loopback connections count). */
 export function openSockets(): number {
-  // Undocumented but stable since Node 0.x; the measure RELIABILITY.md §8 asks for ("open sockets").
+  // Undocumented but stable since Node 0.x: the only count of open sockets a process can take of itself.
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   return handles.filter((handle) => handle instanceof net.Socket).length;
 }
@@ -109,7 +109,6 @@ export function openSockets(): number {
  * it under 5 s, Node's keep-alive timeout, or idle connections left behind would close by themselves.
  */
 export async function expectSocketsBackTo(baseline: number, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (openSockets() > baseline && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await eventually(() => openSockets() <= baseline, timeoutMs);
   expect(openSockets()).toBeLessThanOrEqual(baseline);
 }

@@ -1,5 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { Redis } from 'ioredis';
 
 export interface TestRedis {
   readonly url: string;
@@ -66,4 +68,19 @@ export async function startTestRedis(): Promise<TestRedis> {
       await exited(child);
     },
   };
+}
+
+/** A fresh TOKEN_ENCRYPTION_KEY (32 random bytes, base64). */
+export function newEncryptionKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
+/**
+ * A direct connection to a test Redis, for reading what the gateway stored (not through any fault
+ * proxy). One attempt per command: a test reading a dead Redis should fail, not wait.
+ */
+export async function connectInspector(url: string): Promise<Redis> {
+  const inspector = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await inspector.connect();
+  return inspector;
 }

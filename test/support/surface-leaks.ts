@@ -1,7 +1,7 @@
 import { expect } from '@jest/globals';
 import { TEST_API_KEY } from './test-gateway';
 
-/** RELIABILITY.md §8: what no response to a client may ever contain. */
+/** What no response to a client may ever contain: a stack, an upstream connection detail, a schema hint. */
 export const RESPONSE_LEAK = /stacktrace|exception|ECONN|127\.0\.0\.1|Did you mean/i;
 
 /**

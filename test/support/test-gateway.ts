@@ -1,8 +1,9 @@
 import { createApp, type AppConfig, type GatewayApp } from '../../src/app';
-import type { Clock } from '../../src/infra/clock';
-import { CobaltEmulator, type EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
+import type { CobaltEmulator, EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
 import { loadConfig } from '../../src/config/load-config';
+import { systemClock, type Clock } from '../../src/infra/clock';
 import { captureLogs, type CapturedLogs } from './capture-logger';
+import { startEmulator } from './emulator';
 import { TEST_JWT_SECRET } from './jwt';
 
 export const TEST_API_KEY = 'tk_test_canary_api_key_7f3a9c';
@@ -24,6 +25,8 @@ export interface TestGateway {
   readonly emulator: CobaltEmulator;
   readonly logs: CapturedLogs;
   readonly app: GatewayApp;
+  /** The gateway's clock: bearer tokens for it are signed on it (see `mint`). */
+  readonly clock: Pick<Clock, 'now'>;
   stop(): Promise<void>;
 }
 
@@ -39,7 +42,7 @@ export interface TestGatewayOptions {
   /** The API key the gateway sends; defaults to one the emulator knows. */
   readonly apiKey?: string;
   readonly logLevel?: 'debug' | 'trace' | 'info';
-  /** The gateway's clock (a `ShiftedClock` lets a test jump past expiries and cooldowns). */
+  /** The gateway's clock (a `ShiftedClock`, so sockets keep real time while a test jumps ahead). */
   readonly clock?: Clock;
   /** Put in the playground's headers tab. */
   readonly devBearerToken?: string;
@@ -47,11 +50,7 @@ export interface TestGatewayOptions {
 
 /** The real gateway and the real emulator, both on 127.0.0.1 with free ports. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const emulator = await new CobaltEmulator({
-    apiKeys: { [TEST_API_KEY]: { orgId: '63c93da0b46b7243785a1e17', environment: 'test' } },
-    seedAccounts: [{ accountId: KNOWN_ACCOUNT }],
-    ...options.emulator,
-  }).start();
+  const emulator = await startEmulator(TEST_API_KEY, [KNOWN_ACCOUNT], options.emulator);
   try {
     return await startAround(emulator, options);
   } catch (error) {
@@ -92,6 +91,7 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
     emulator,
     logs,
     app,
+    clock: options.clock ?? systemClock,
     async stop() {
       await app.stop();
       await emulator.stop();

@@ -1,0 +1,56 @@
+import { newEncryptionKey, startTestRedis, type TestRedis } from './redis-server';
+import { startTestGateway, type TestGateway } from './test-gateway';
+import { readThrough, useStarted } from './use-test-gateway';
+
+/** Two gateways sharing one Redis and one Cobalt (`a`'s emulator), as behind a load balancer. */
+export interface GatewayPair {
+  readonly redis: TestRedis;
+  readonly a: TestGateway;
+  /** Calls `a`'s emulator; its own emulator stays idle, so `b.emulator.received()` proves that. */
+  readonly b: TestGateway;
+  stop(): Promise<void>;
+}
+
+/** Starts a Redis and two gateways on it; `env` adds to the shared settings. */
+export async function startGatewayPair(env: Record<string, string> = {}): Promise<GatewayPair> {
+  const redis = await startTestRedis();
+  const shared = {
+    REDIS_URL: redis.url,
+    TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
+    // Coordination, not Redis latency, is what pairs test: a loaded machine must not expire the
+    // lock and cache calls.
+    REDIS_COMMAND_TIMEOUT_MS: '5000',
+    ...env,
+  };
+  const started: TestGateway[] = [];
+  try {
+    const a = await startTestGateway({ env: shared });
+    started.push(a);
+    const b = await startTestGateway({ env: shared, cobaltBaseUrl: a.emulator.url });
+    started.push(b);
+    return {
+      redis,
+      a,
+      b,
+      async stop() {
+        await b.stop();
+        await a.stop();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    for (const gw of started.reverse()) await gw.stop();
+    await redis.stop();
+    throw error;
+  }
+}
+
+/** A pair for the enclosing `describe`: started before its first test, stopped after its last. */
+export function useGatewayPair(env: Record<string, string> = {}): Omit<GatewayPair, 'stop'> {
+  const current = useStarted(
+    () => startGatewayPair(env),
+    (pair) => pair.stop(),
+    30_000,
+  );
+  return readThrough(current, ['redis', 'a', 'b']);
+}
