@@ -32,9 +32,7 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      // Real servers, real Redis, real Chromium on a shared 2-core machine: jest's 5 s default turns
-      // a busy neighbour into a failure. Tests bound their own waits where timing is the subject.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/test/jest.integration-setup.ts'],
     },
   ],
 };

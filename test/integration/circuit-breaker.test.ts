@@ -40,7 +40,7 @@ describe('the Cobalt circuit breaker', () => {
     const res = await graphqlRequest(gw.url, CreateSessionTokenDocument, { token });
     return { data: res.body.data?.createSessionToken, error: res.body.errors?.[0] };
   }
-  const mint = async (account: string) => mintWith(await signTestJwt({ sub: account }));
+  const mint = async (account: string) => mintWith(await signTestJwt({ sub: account }, { clock }));
   async function until(condition: () => boolean, timeoutMs = 10_000) {
     const deadline = Date.now() + timeoutMs;
     while (!condition()) {
@@ -124,7 +124,7 @@ describe('the Cobalt circuit breaker', () => {
     gw.emulator.addFault({ type: 'latency', ms: 700 }, { times: 1 });
     clock.advance(1000);
     const accounts = Array.from({ length: 5 }, () => freshAccount(gw.emulator));
-    const bearers = await Promise.all(accounts.map((account) => signTestJwt({ sub: account })));
+    const bearers = await Promise.all(accounts.map((account) => signTestJwt({ sub: account }, { clock })));
     const callsBefore = cobaltCalls();
     const probe = mintWith(bearers[0]!);
     await until(() => cobaltCalls() > callsBefore);

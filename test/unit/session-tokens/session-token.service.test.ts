@@ -47,7 +47,7 @@ class FlightStore implements TokenStore {
 function setUp(options: { policy?: Partial<SessionTokenPolicy>; store?: (clock: ManualClock) => TokenStore } = {}) {
   const clock = new ManualClock();
   const cobalt = new FakeCobalt(clock);
-  const store = options.store?.(clock) ?? new MemoryTokenStore({ maxEntries: 100, keys, now: () => clock.now() });
+  const store = options.store?.(clock) ?? new MemoryTokenStore({ maxEntries: 100, keys, clock });
   const logs = captureLogs();
   const service = new SessionTokenService({
     cobalt,
