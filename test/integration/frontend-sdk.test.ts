@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startExampleServer } from '../../examples/web/serve';
 import { launchChromium } from '../support/browser';
 import { signTestJwt } from '../support/jwt';
+import { ShiftedClock } from '../support/shifted-clock';
 import { SDK_APPLICATIONS_PATH, SESSION_TOKEN_PATH } from '../support/operations';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
@@ -17,9 +18,11 @@ const artifacts = join(__dirname, '../artifacts');
 describe("Cobalt's frontend SDK with a token from the gateway", () => {
   let gw: TestGateway | undefined;
   let browser: Browser | undefined;
+  // Cobalt's clock: jumping it expires the page's session token without waiting for it.
+  const cobaltClock = new ShiftedClock();
 
   beforeAll(async () => {
-    gw = await startTestGateway();
+    gw = await startTestGateway({ emulator: { clock: cobaltClock } });
     browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
@@ -105,7 +108,7 @@ describe("Cobalt's frontend SDK with a token from the gateway", () => {
     const { page, close } = await openExample(account);
     try {
       expect(await settled(page)).toEqual({ state: 'ready', text: '3 integrations' });
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      cobaltClock.advance(3000);
 
       await page.click('#reload');
 
