@@ -27,6 +27,7 @@ function tableRows(page: string, heading: string): string[][] {
 
 const pages = [
   'README.md',
+  'CONTRIBUTING.md',
   'bench/README.md',
   ...readdirSync(join(root, 'docs'))
     .filter((name) => name.endsWith('.md'))
