@@ -32,7 +32,7 @@ describe('runtime dependencies', () => {
     };
     const imported = new Set(
       sourceFiles(join(root, 'src')).flatMap((file) =>
-        [...readFileSync(file, 'utf8').matchAll(/^import (?!type )[^;]*?from '([^'.][^']*)';/gms)]
+        [...readFileSync(file, 'utf8').matchAll(/^import (?!type )(?:[^;']*?from )?'([^'.][^']*)';/gms)]
           .map((match) => match[1]!)
           .filter((specifier) => !specifier.startsWith('node:'))
           .map(packageName),
