@@ -18,7 +18,7 @@ export interface HttpServerDeps {
   readonly metrics: Registry;
   /** Served at `GET /graphql` for browsers when set (development, or PLAYGROUND_ENABLED). */
   readonly playground?: Playground;
-  /** True once shutdown began: answers then close their connection so keep-alive cannot hold it open. */
+  /** True once the listener closed at shutdown: each answer then closes its connection (`Connection: close`). */
   readonly isDraining?: () => boolean;
   /** Reverse-proxy hops whose `X-Forwarded-For` entries are believed (TRUST_PROXY). */
   readonly trustProxyHops: number;
@@ -189,8 +189,8 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
 
     const headers: Record<string, string> = { ...COMMON_HEADERS };
     for (const [name, value] of result.headers) headers[name] = value;
-    // A request already running when shutdown began must not leave its connection kept alive:
-    // server.close() would wait out the keep-alive timeout for it.
+    // A request already running when the drain began must not leave its connection kept alive: the
+    // drain would then wait out the idle grace for it.
     if (deps.isDraining?.() === true) headers['connection'] = 'close';
     if (result.body.kind === 'complete') {
       headers['content-length'] = String(Buffer.byteLength(result.body.string));
