@@ -44,6 +44,16 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
 
 class BodyTooLargeError extends Error {}
 
+/**
+ * The request stream failed while its body was read: the client went away or sent a body Node could
+ * not parse (a broken chunk). Nothing on our side is wrong, and nobody is left to answer.
+ */
+class ClientAbortedError extends Error {
+  constructor(readonly reason: string) {
+    super('client went away mid-request');
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
@@ -64,7 +74,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => reject(new ClientAbortedError(error.code ?? error.message)));
   });
 }
 
@@ -163,6 +173,13 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
         if (error instanceof BodyTooLargeError) {
           res.setHeader('connection', 'close');
           sendGraphQLError(res, 413, requestId, 'BAD_REQUEST', 'Request body too large.');
+          return;
+        }
+        if (error instanceof ClientAbortedError) {
+          // Debug, not error: any stranger can cause it at will, and an error log they can fill hides
+          // the real alarms.
+          deps.log.debug({ event: 'client-aborted', reason: error.reason }, error.message);
+          res.destroy();
           return;
         }
         throw error;
