@@ -80,7 +80,8 @@ export class ConnectionDrain {
           tracked.cut = tracked.inFlight > 0;
           socket.destroy();
         }
-        await this.#changed(MAX_WAIT_MS);
+        // A destroyed connection may close synchronously (nothing left to wait for) or a little later.
+        if (this.#connections.size > 0) await this.#changed(MAX_WAIT_MS);
         continue;
       }
       let wakeAt = deadline;
@@ -90,7 +91,7 @@ export class ConnectionDrain {
         if (due <= now) socket.destroy();
         else wakeAt = Math.min(wakeAt, due);
       }
-      await this.#changed(Math.min(wakeAt - now, MAX_WAIT_MS));
+      if (this.#connections.size > 0) await this.#changed(Math.min(wakeAt - now, MAX_WAIT_MS));
     }
   }
 
