@@ -1,10 +1,12 @@
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { RecordCipher } from '../../src/infra/crypto/sealed-record';
 import { TEST_ORG_ID } from '../support/emulator';
 import { useGatewayPair } from '../support/gateway-pair';
 import { mint } from '../support/mint';
 import { SESSION_TOKEN_PATH } from '../support/operations';
-import { newEncryptionKey } from '../support/redis-server';
-import { freshAccount, TEST_API_KEY } from '../support/test-gateway';
+import { connectInspector, newEncryptionKey, startTestRedis } from '../support/redis-server';
+import { freshAccount, startTestGateway, TEST_API_KEY } from '../support/test-gateway';
 
 const ROTATED_API_KEY = 'tk_test_rotated_api_key_41c2e8';
 const ACCOUNTS = 100;
@@ -59,5 +61,47 @@ describe('TOKEN_ENCRYPTION_KEY rotation', () => {
     expect(pair.a.emulator.received(SESSION_TOKEN_PATH).length - callsBefore).toBe(0);
     expect(served.map((m) => m.data?.token)).toEqual(cached.map((m) => m.data?.token));
     expect(again.map((m) => m.data?.token)).toEqual(cached.map((m) => m.data?.token));
+  });
+});
+
+/**
+ * The Redis key under which the version before namespaces stored an account's token: everything
+ * derived from the Cobalt API key. Written out here, not imported: the test must hold the gateway to
+ * what that version actually wrote.
+ */
+function formerTokenKey(apiKey: string, linkedAccountId: string): string {
+  const material = Buffer.from(apiKey, 'utf8');
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), info, 32));
+  const environment = createHash('sha256').update(derive('cobalt-gateway/environment/v1')).digest('hex').slice(0, 16);
+  const hmac = createHmac('sha256', derive('cobalt-gateway/cache-key/v1')).update(linkedAccountId).digest('base64url');
+  return `cgw:v1:tok:${environment}:${hmac}`;
+}
+
+describe('upgrading from cache names derived from the API key', () => {
+  it('serves a token the former version cached, without calling Cobalt', async () => {
+    const redis = await startTestRedis();
+    const inspect = await connectInspector(redis.url);
+    const encryptionKey = newEncryptionKey();
+    const gw = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: encryptionKey } });
+    try {
+      const account = freshAccount(gw.emulator, 'upgrade');
+      const formerKey = formerTokenKey(TEST_API_KEY, account);
+      const now = Date.now();
+      const cached = { token: 'cached-by-former-version', linkedAccountId: account, expiresAt: now + 3_600_000 };
+      const sealed = new RecordCipher(Buffer.from(encryptionKey, 'base64')).seal(
+        JSON.stringify({ ...cached, refreshAt: now + 1_800_000 }),
+        formerKey,
+      );
+      await inspect.set(formerKey, sealed, 'PX', 3_600_000);
+
+      const served = await mint(gw, account);
+
+      expect(served.data?.token).toBe('cached-by-former-version');
+      expect(gw.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(0);
+    } finally {
+      await gw.stop();
+      inspect.disconnect();
+      await redis.stop();
+    }
   });
 });
