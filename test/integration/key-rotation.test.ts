@@ -1,6 +1,9 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import { RevokeSessionTokenDocument } from '../../client/generated/graphql';
 import { RecordCipher } from '../../src/infra/crypto/sealed-record';
+import { graphqlRequest } from '../support/graphql-request';
+import { signTestJwt } from '../support/jwt';
 import { TEST_ORG_ID } from '../support/emulator';
 import { useGatewayPair } from '../support/gateway-pair';
 import { mint } from '../support/mint';
@@ -61,6 +64,19 @@ describe('TOKEN_ENCRYPTION_KEY rotation', () => {
     expect(pair.a.emulator.received(SESSION_TOKEN_PATH).length - callsBefore).toBe(0);
     expect(served.map((m) => m.data?.token)).toEqual(cached.map((m) => m.data?.token));
     expect(again.map((m) => m.data?.token)).toEqual(cached.map((m) => m.data?.token));
+  });
+
+  it('revokes a token under every name, so an instance still on the old key does not serve it again', async () => {
+    const account = freshAccount(pair.a.emulator, 'enc-revoke');
+    const cached = await mint(pair.a, account);
+    const bearer = await signTestJwt({ sub: account });
+
+    const revoked = await graphqlRequest(pair.b.url, RevokeSessionTokenDocument, { token: bearer });
+    const fromOldKey = await mint(pair.a, account);
+
+    expect(revoked.body.data).toEqual({ revokeSessionToken: true });
+    expect(fromOldKey.data?.token).toEqual(expect.any(String));
+    expect(fromOldKey.data?.token).not.toBe(cached.data?.token);
   });
 });
 
