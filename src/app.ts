@@ -26,7 +26,7 @@ export interface GatewayApp {
   readonly log: Logger;
   /** Listens on `config.http`; resolves with the URL of the GraphQL endpoint. */
   start(): Promise<{ url: string; port: number }>;
-  /** Stops accepting connections and waits for in-flight requests. */
+  /** Leaves rotation, serves on for the readiness delay, then stops accepting and drains the connections. */
   stop(): Promise<void>;
 }
 
@@ -56,7 +56,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     maxBodyBytes: config.http.maxBodyBytes,
     corsOrigins: config.http.corsOrigins,
     trustProxyHops: config.http.trustProxyHops,
-    isDraining: () => phase.current === 'stopping',
+    isDraining: () => phase.current === 'draining',
     metrics: metrics.registry,
     ...(config.graphql.playground && {
       playground: createPlayground(
@@ -73,9 +73,13 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     server,
     phase,
     log,
+    clock: infra.clock,
+    metrics,
     host: config.http.host,
     port: config.http.port,
+    readinessDelayMs: config.http.shutdownReadinessDelayMs,
     shutdownTimeoutMs: config.http.shutdownTimeoutMs,
+    idleGraceMs: config.http.shutdownIdleGraceMs,
     beforeListen: [() => infra.connect(), () => apollo.start()],
     afterClose: [() => apollo.stop(), () => services.close(), () => infra.close()],
   });

@@ -16,6 +16,8 @@ export interface GatewayMetrics {
   readonly rateLimitRejections: Counter<'limit'>;
   /** Tokens verified with a key set kept past its refresh because the JWKS URL was unreachable. */
   readonly jwksStaleVerifications: Counter;
+  /** Connections closed at shutdown: `drained` (no request lost) or `reset` (cut with a request in flight). */
+  readonly shutdownConnections: Counter<'outcome'>;
   /**
    * Exports the token cache's counters (hits, misses, …) at every scrape. The service keeps plain
    * counters, which cost nothing on the hot path; the metric reads them when asked.
@@ -81,6 +83,12 @@ export function createMetrics(): GatewayMetrics {
     help: 'Bearer tokens verified with the last good JWKS while the identity provider was unreachable. Alert on it.',
     registers: [registry],
   });
+  const shutdownConnections = new Counter({
+    name: 'cobalt_gateway_shutdown_connections_total',
+    help: 'Connections closed at shutdown: drained (every request answered) or reset (cut at SHUTDOWN_TIMEOUT_MS with a request in flight).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     graphqlRequests,
@@ -90,6 +98,7 @@ export function createMetrics(): GatewayMetrics {
     cobaltBreakerState,
     rateLimitRejections,
     jwksStaleVerifications,
+    shutdownConnections,
     exportTokenCacheStats: (stats) => {
       tokenStats = stats;
     },

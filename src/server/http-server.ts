@@ -18,7 +18,7 @@ export interface HttpServerDeps {
   readonly metrics: Registry;
   /** Served at `GET /graphql` for browsers when set (development, or PLAYGROUND_ENABLED). */
   readonly playground?: Playground;
-  /** True once shutdown began: answers then close their connection so keep-alive cannot hold it open. */
+  /** True once the listener closed at shutdown: each answer then closes its connection (`Connection: close`). */
   readonly isDraining?: () => boolean;
   /** Reverse-proxy hops whose `X-Forwarded-For` entries are believed (TRUST_PROXY). */
   readonly trustProxyHops: number;
@@ -44,6 +44,16 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
 
 class BodyTooLargeError extends Error {}
 
+/**
+ * The request stream failed while its body was read: the client went away or sent a body Node could
+ * not parse (a broken chunk). Nothing on our side is wrong, and nobody is left to answer.
+ */
+class ClientAbortedError extends Error {
+  constructor(readonly reason: string) {
+    super('client went away mid-request');
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
@@ -64,7 +74,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => reject(new ClientAbortedError(error.code ?? error.message)));
   });
 }
 
@@ -165,6 +175,13 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
           sendGraphQLError(res, 413, requestId, 'BAD_REQUEST', 'Request body too large.');
           return;
         }
+        if (error instanceof ClientAbortedError) {
+          // Debug, not error: any stranger can cause it at will, and an error log they can fill hides
+          // the real alarms.
+          deps.log.debug({ event: 'client-aborted', reason: error.reason }, error.message);
+          res.destroy();
+          return;
+        }
         throw error;
       }
       const contentType = req.headers['content-type'] ?? '';
@@ -189,8 +206,8 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
 
     const headers: Record<string, string> = { ...COMMON_HEADERS };
     for (const [name, value] of result.headers) headers[name] = value;
-    // A request already running when shutdown began must not leave its connection kept alive:
-    // server.close() would wait out the keep-alive timeout for it.
+    // A request already running when the drain began must not leave its connection kept alive: the
+    // drain would then wait out the idle grace for it.
     if (deps.isDraining?.() === true) headers['connection'] = 'close';
     if (result.body.kind === 'complete') {
       headers['content-length'] = String(Buffer.byteLength(result.body.string));

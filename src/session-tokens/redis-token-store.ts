@@ -45,7 +45,22 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(linkedAccountId: string): Promise<CachedToken | undefined> {
-    const plaintext = await this.#options.records.read(this.#tokenKey(linkedAccountId));
+    const current = await this.#read(this.#tokenKey(linkedAccountId), linkedAccountId);
+    if (current !== undefined) return current;
+    // A miss may be a record named under a former key (an encryption-key rotation, or the layout
+    // before namespaces): found there, it is served and copied under the current name, so the next
+    // read is one command again.
+    for (const former of this.#options.keys.formerAccounts(linkedAccountId)) {
+      const value = await this.#read(`${PREFIX}tok:${former}`, linkedAccountId);
+      if (value === undefined) continue;
+      await this.set(linkedAccountId, value);
+      return value;
+    }
+    return undefined;
+  }
+
+  async #read(key: string, linkedAccountId: string): Promise<CachedToken | undefined> {
+    const plaintext = await this.#options.records.read(key);
     if (plaintext === undefined) return undefined;
     const value = JSON.parse(plaintext) as CachedToken;
     if (value.linkedAccountId !== linkedAccountId || value.expiresAt <= this.#clock.now()) return undefined;
@@ -65,7 +80,9 @@ export class RedisTokenStore implements TokenStore {
 
   async delete(linkedAccountId: string): Promise<void> {
     try {
-      await this.#redis.command.del(this.#tokenKey(linkedAccountId));
+      // Former names too: a revoked token must not come back through the fallback read.
+      const former = this.#options.keys.formerAccounts(linkedAccountId).map((name) => `${PREFIX}tok:${name}`);
+      await this.#redis.command.del(this.#tokenKey(linkedAccountId), ...former);
     } catch (error) {
       this.#redis.warn(error, 'redis delete failed');
     }

@@ -1,5 +1,5 @@
 import { newEncryptionKey, startTestRedis, type TestRedis } from './redis-server';
-import { startTestGateway, type TestGateway } from './test-gateway';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway';
 import { readThrough, useStarted } from './use-test-gateway';
 
 /** Two gateways sharing one Redis and one Cobalt (`a`'s emulator), as behind a load balancer. */
@@ -11,8 +11,14 @@ export interface GatewayPair {
   stop(): Promise<void>;
 }
 
+/** What one gateway of the pair does differently (its API key, its emulator's keys, more environment). */
+export type PairMemberOptions = Pick<TestGatewayOptions, 'apiKey' | 'emulator' | 'env'>;
+
 /** Starts a Redis and two gateways on it; `env` adds to the shared settings. */
-export async function startGatewayPair(env: Record<string, string> = {}): Promise<GatewayPair> {
+export async function startGatewayPair(
+  env: Record<string, string> = {},
+  members: { readonly a?: PairMemberOptions; readonly b?: PairMemberOptions } = {},
+): Promise<GatewayPair> {
   const redis = await startTestRedis();
   const shared = {
     REDIS_URL: redis.url,
@@ -24,9 +30,13 @@ export async function startGatewayPair(env: Record<string, string> = {}): Promis
   };
   const started: TestGateway[] = [];
   try {
-    const a = await startTestGateway({ env: shared });
+    const a = await startTestGateway({ ...members.a, env: { ...shared, ...members.a?.env } });
     started.push(a);
-    const b = await startTestGateway({ env: shared, cobaltBaseUrl: a.emulator.url });
+    const b = await startTestGateway({
+      ...members.b,
+      env: { ...shared, ...members.b?.env },
+      cobaltBaseUrl: a.emulator.url,
+    });
     started.push(b);
     return {
       redis,
@@ -46,9 +56,12 @@ export async function startGatewayPair(env: Record<string, string> = {}): Promis
 }
 
 /** A pair for the enclosing `describe`: started before its first test, stopped after its last. */
-export function useGatewayPair(env: Record<string, string> = {}): Omit<GatewayPair, 'stop'> {
+export function useGatewayPair(
+  env: Record<string, string> = {},
+  members: { readonly a?: PairMemberOptions; readonly b?: PairMemberOptions } = {},
+): Omit<GatewayPair, 'stop'> {
   const current = useStarted(
-    () => startGatewayPair(env),
+    () => startGatewayPair(env, members),
     (pair) => pair.stop(),
     30_000,
   );

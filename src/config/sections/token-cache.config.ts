@@ -20,8 +20,14 @@ export function parseTokenCache(
   env: z.output<typeof tokenCacheEnv> & z.output<typeof tokenStoreEnv>,
   context: ParseContext,
 ) {
+  const namespace = env.TOKEN_CACHE_NAMESPACE;
+  if (namespace !== undefined && !/^[\w.-]{1,64}$/.test(namespace)) {
+    context.problems.push('TOKEN_CACHE_NAMESPACE: letters, digits, `.`, `_` and `-` only, at most 64');
+  }
   return {
     store: parseTokenStore(env, context),
+    /** Names the Cobalt environment cached tokens belong to; unset: from the API key's prefix. */
+    namespace,
     refreshMarginS: env.TOKEN_REFRESH_MARGIN_S,
     forceRefreshIntervalS: env.TOKEN_FORCE_REFRESH_INTERVAL_S,
   };
