@@ -109,6 +109,11 @@ export class CallPolicy {
   /** How long to wait before another attempt, or undefined when there must be none. */
   #retryWait(failure: CobaltFailure, attempt: number, deadline: number): number | undefined {
     if (attempt > this.#options.maxRetries || !isRetryable(failure)) return undefined;
+    // A timeout our own event loop caused says nothing about Cobalt; another attempt would only
+    // add a call to Cobalt exactly when this instance is the bottleneck.
+    if (failure.kind === 'timeout' && isMostlyLocal(failure.localDelayMs ?? 0, this.#options.timeoutMs)) {
+      return undefined;
+    }
     const hinted = failure.kind === 'http' && failure.retryAfterSeconds !== undefined;
     const waitMs = hinted ? failure.retryAfterSeconds * 1000 : backoffMs(attempt - 1, this.#random);
     // Leave an attempt some time to succeed; a wait that eats the deadline only delays the error.
@@ -174,4 +179,9 @@ export class CallPolicy {
   #msSince(startedAt: number): number {
     return Math.round(this.#clock.monotonic() - startedAt);
   }
+}
+
+/** True when at least half of an attempt's time was spent waiting for our own event loop. */
+export function isMostlyLocal(localDelayMs: number, timeoutMs: number): boolean {
+  return localDelayMs * 2 >= timeoutMs;
 }

@@ -13,7 +13,14 @@ export type CobaltFailure =
       /** What the request's path named (`/application/{slug}`), so a 404 can mean "no such thing". */
       readonly resource?: 'application';
     }
-  | { readonly kind: 'timeout' }
+  | {
+      readonly kind: 'timeout';
+      /**
+       * How long the attempt's timer fired late: time our own event loop was busy, not Cobalt. An
+       * attempt that spent most of its time this way measured our queue, and is not retried.
+       */
+      readonly localDelayMs?: number;
+    }
   | { readonly kind: 'network'; readonly errno: string }
   | { readonly kind: 'invalid-response'; readonly reason: string };
 
@@ -30,7 +37,7 @@ export function describeFailure(failure: CobaltFailure): string {
     case 'http':
       return `HTTP ${failure.status}${failure.body?.errorCode !== undefined ? ` ${failure.body.errorCode}` : ''}`;
     case 'timeout':
-      return 'timeout';
+      return failure.localDelayMs === undefined ? 'timeout' : `timeout (timer ${failure.localDelayMs} ms late)`;
     case 'network':
       return `network ${failure.errno}`;
     case 'invalid-response':
