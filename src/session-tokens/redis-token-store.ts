@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../infra/clock';
 import type { CacheKeys } from '../infra/crypto/key-derivation';
 import type { SealedRecords } from '../infra/redis/sealed-records';
 import type { SharedRedis } from '../infra/redis/shared-redis';
-import type { CachedToken, Flight, FlightOutcome, StoreHealth, TokenStore } from './token-store';
+import type { CachedToken, Flight, FlightOutcome, InvalidationBus, StoreHealth, TokenStore } from './token-store';
 
 export interface RedisTokenStoreOptions {
   readonly redis: SharedRedis;
@@ -15,6 +15,8 @@ export interface RedisTokenStoreOptions {
 }
 
 const PREFIX = 'cgw:v1:';
+// Carries both flight outcomes `{k, ok, code?}` and invalidations `{k, inv: true, from}`. An older
+// instance ignores an invalidation: it has neither `ok: true` nor an error code.
 const CHANNEL = `${PREFIX}flights`;
 // Deletes the lock only if this instance still holds it (it may have expired and been re-taken).
 const RELEASE_LOCK =
@@ -25,8 +27,11 @@ const RELEASE_LOCK =
  * account id. Every command has a short timeout and no offline queue (ioredis would otherwise hold
  * a request for seconds while Redis is down); any failure reads as a miss.
  */
-export class RedisTokenStore implements TokenStore {
+export class RedisTokenStore implements TokenStore, InvalidationBus {
   readonly kind = 'redis' as const;
+  /** Tags this instance's invalidations so that it does not drop its own fresh entry on hearing them. */
+  readonly #origin = randomUUID();
+  #onInvalidation: ((accountKey: string) => void) | undefined;
   readonly #redis: SharedRedis;
   readonly #options: RedisTokenStoreOptions;
   readonly #clock: Clock;
@@ -118,6 +123,19 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
+  async publishInvalidation(linkedAccountId: string): Promise<void> {
+    const message = JSON.stringify({ k: this.#options.keys.account(linkedAccountId), inv: true, from: this.#origin });
+    try {
+      await this.#redis.command.publish(CHANNEL, message);
+    } catch (error) {
+      this.#redis.warn(error, 'redis invalidation broadcast failed');
+    }
+  }
+
+  onInvalidation(handler: (accountKey: string) => void): void {
+    this.#onInvalidation = handler;
+  }
+
   health(): StoreHealth {
     return this.#redis.health();
   }
@@ -162,13 +180,24 @@ export class RedisTokenStore implements TokenStore {
   }
 
   #onFlightMessage(message: string): void {
-    let parsed: { k?: unknown; ok?: unknown; code?: unknown; retryAfterSeconds?: unknown };
+    let parsed: {
+      k?: unknown;
+      ok?: unknown;
+      code?: unknown;
+      retryAfterSeconds?: unknown;
+      inv?: unknown;
+      from?: unknown;
+    };
     try {
       parsed = JSON.parse(message) as typeof parsed;
     } catch {
       return;
     }
     if (typeof parsed.k !== 'string') return;
+    if (parsed.inv === true) {
+      if (parsed.from !== this.#origin) this.#onInvalidation?.(parsed.k);
+      return;
+    }
     const waiters = this.#waiters.get(parsed.k);
     if (waiters === undefined) return;
     let outcome: FlightOutcome;
