@@ -7,6 +7,7 @@ import { mint } from '../support/mint';
 import { SESSION_TOKEN_PATH } from '../support/operations';
 import { metricsText } from '../support/probes';
 import { newEncryptionKey, startTestRedis } from '../support/redis-server';
+import { ShiftedClock } from '../support/shifted-clock';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 import { eventually } from '../support/wait';
 
@@ -24,12 +25,22 @@ async function cacheEvents(gateway: TestGateway, event: string): Promise<number>
  * Mints over both instances and all accounts for `ms` of wall time, 20 at a time; every mint must
  * succeed. Returns how many were made.
  */
+/** One mint of every account on every instance, so each holds every token in process. */
+async function warm(gateways: readonly TestGateway[], accounts: readonly string[]): Promise<void> {
+  for (const gateway of gateways) {
+    const minted = await Promise.all(accounts.map((account) => mint(gateway, account)));
+    expect(minted.filter((m) => m.error !== undefined)).toEqual([]);
+  }
+}
+
 async function load(gateways: readonly TestGateway[], accounts: readonly string[], ms: number): Promise<number> {
   const end = Date.now() + ms;
   let made = 0;
   const worker = async (w: number) => {
     for (let i = w; Date.now() < end; i += 20) {
-      const minted = await mint(gateways[i % gateways.length]!, accounts[i % accounts.length]!);
+      // Every account on every instance in turn.
+      const gateway = gateways[Math.floor(i / accounts.length) % gateways.length]!;
+      const minted = await mint(gateway, accounts[i % accounts.length]!);
       expect(minted.error).toBeUndefined();
       made += 1;
     }
@@ -46,7 +57,7 @@ describe('the two-tier token cache: process memory in front of Redis', () => {
     const pair = await startGatewayPair({ TOKEN_CACHE_L1_TTL_S: ttl });
     try {
       const accounts = Array.from({ length: ACCOUNTS }, () => freshAccount(pair.a.emulator));
-      await load([pair.a, pair.b], accounts, 300);
+      await warm([pair.a, pair.b], accounts);
       const before = pair.a.emulator.received(SESSION_TOKEN_PATH).length;
 
       await pair.redis.kill();
@@ -59,6 +70,41 @@ describe('the two-tier token cache: process memory in front of Redis', () => {
       process.stdout.write(`L1 ${tier}: ${String(duringOutage)} Cobalt calls for ${String(mints)} mints\n`);
       if (tier === 'on') expect(duringOutage).toBe(0);
       else expect(duringOutage).toBeGreaterThan(ACCOUNTS);
+    } finally {
+      await pair.stop();
+    }
+  });
+
+  it('calls Cobalt during a Redis outage only for the accounts whose in-process entry reached its refresh point', async () => {
+    const clock = new ShiftedClock();
+    const pair = await startGatewayPair({ TOKEN_CACHE_L1_TTL_S: '60' }, clock);
+    try {
+      const early = Array.from({ length: ACCOUNTS / 2 }, () => freshAccount(pair.a.emulator));
+      const late = Array.from({ length: ACCOUNTS / 2 }, () => freshAccount(pair.a.emulator, 'late'));
+      await warm([pair.a, pair.b], early);
+      clock.advance(30_000);
+      await warm([pair.a, pair.b], late);
+      const before = pair.a.emulator.received(SESSION_TOKEN_PATH).length;
+
+      await pair.redis.kill();
+      // The early accounts' entries are now past their 60 s in process; the late ones are not.
+      clock.advance(31_000);
+      const mints = await load([pair.a, pair.b], [...early, ...late], 1_000);
+      const duringOutage = pair.a.emulator.received(SESSION_TOKEN_PATH).length - before;
+      await pair.redis.restart();
+
+      process.stdout.write(`L1 refresh points: ${String(duringOutage)} Cobalt calls for ${String(mints)} mints\n`);
+      expect(mints).toBeGreaterThan(ACCOUNTS);
+      // At most once per instance for each early account, never for a late one.
+      expect(duringOutage).toBeGreaterThanOrEqual(early.length);
+      expect(duringOutage).toBeLessThanOrEqual(early.length * 2);
+      const called = new Set(
+        pair.a.emulator
+          .received(SESSION_TOKEN_PATH)
+          .slice(before)
+          .map((r) => JSON.stringify(r)),
+      );
+      for (const account of late) expect([...called].some((r) => r.includes(account))).toBe(false);
     } finally {
       await pair.stop();
     }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/infra/clock';
 import { newEncryptionKey, startTestRedis, type TestRedis } from './redis-server';
 import { startTestGateway, type TestGateway } from './test-gateway';
 import { readThrough, useStarted } from './use-test-gateway';
@@ -11,8 +12,11 @@ export interface GatewayPair {
   stop(): Promise<void>;
 }
 
-/** Starts a Redis and two gateways on it; `env` adds to the shared settings. */
-export async function startGatewayPair(env: Record<string, string> = {}): Promise<GatewayPair> {
+/**
+ * Starts a Redis and two gateways on it; `env` adds to the shared settings, `clock` (a ShiftedClock)
+ * is both gateways' time, so a test moves them past a refresh point together.
+ */
+export async function startGatewayPair(env: Record<string, string> = {}, clock?: Clock): Promise<GatewayPair> {
   const redis = await startTestRedis();
   const shared = {
     REDIS_URL: redis.url,
@@ -24,9 +28,13 @@ export async function startGatewayPair(env: Record<string, string> = {}): Promis
   };
   const started: TestGateway[] = [];
   try {
-    const a = await startTestGateway({ env: shared });
+    const a = await startTestGateway({ env: shared, ...(clock !== undefined && { clock }) });
     started.push(a);
-    const b = await startTestGateway({ env: shared, cobaltBaseUrl: a.emulator.url });
+    const b = await startTestGateway({
+      env: shared,
+      cobaltBaseUrl: a.emulator.url,
+      ...(clock !== undefined && { clock }),
+    });
     started.push(b);
     return {
       redis,
