@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryTokenStore } from '../../../src/session-tokens/memory-token-store';
 import type { CachedToken, InvalidationBus } from '../../../src/session-tokens/token-store';
+import { SessionTokenService } from '../../../src/session-tokens/session-token.service';
 import { TwoTierTokenStore } from '../../../src/session-tokens/two-tier-token-store';
+import { captureLogs } from '../../support/capture-logger';
+import { FakeCobalt } from '../../support/fake-cobalt';
 import { ManualClock } from '../../support/manual-clock';
 
 const keys = { environment: 'test-env', account: (id: string) => `k:${id}`, clientIp: (ip: string) => ip };
@@ -166,5 +169,39 @@ describe('TwoTierTokenStore', () => {
     await a.set('acct', token(clock, 't2'));
     expect((await read)?.token).toBe('t1');
     expect((await b.get('acct'))?.token).toBe('t2');
+  });
+});
+
+describe('the session-token service on two tiers, with the shared store away', () => {
+  function service() {
+    const { clock, shared, a } = setUp();
+    const cobalt = new FakeCobalt(clock);
+    const tokens = new SessionTokenService({
+      cobalt,
+      store: a,
+      log: captureLogs().log,
+      clock,
+      policy: { forceRefreshIntervalMs: 30_000, flightWaitMs: 5_000 },
+    });
+    return { clock, shared, cobalt, tokens };
+  }
+
+  it('should call Cobalt once for first mints arriving one after another', async () => {
+    const { shared, cobalt, tokens } = service();
+    shared.down = true;
+    for (let i = 0; i < 50; i += 1) await tokens.getToken('acct');
+    expect(cobalt.mints).toHaveLength(1);
+  });
+
+  it('should call Cobalt again only once the entry reaches its refresh point', async () => {
+    const { clock, shared, cobalt, tokens } = service();
+    await tokens.getToken('acct');
+    shared.down = true;
+    await clock.advance(TTL_MS - 1);
+    for (let i = 0; i < 10; i += 1) await tokens.getToken('acct');
+    expect(cobalt.mints).toHaveLength(1);
+    await clock.advance(1);
+    for (let i = 0; i < 10; i += 1) await tokens.getToken('acct');
+    expect(cobalt.mints).toHaveLength(2);
   });
 });
