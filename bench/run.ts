@@ -14,6 +14,7 @@ import {
   startPinned,
   stop,
 } from './lib';
+import { newEncryptionKey, startTestRedis } from '../test/support/redis-server';
 
 /**
  * `npm run bench`: the gateway against a baseline measured in the same run, on a shared machine.
@@ -75,6 +76,36 @@ async function fixedRate(url: string, authorization: string, rate: number): Prom
   return { rps: rate, p99: sample.p99Ms, errors: sample.errors, cpuPerRequestUs: Number.NaN };
 }
 
+/** A token cache event count from the gateway's metrics (`l1Hits`, `l2Reads`…). */
+async function cacheEvents(gatewayUrl: string, event: string): Promise<number> {
+  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const match = new RegExp(`^cobalt_gateway_token_cache_events_total\\{event="${event}"\\} (\\d+)`, 'm').exec(text);
+  return Number(match?.[1] ?? 0);
+}
+
+/**
+ * The cached mint with a Redis token cache (a local redis-server), with the in-process tier on or
+ * off (`TOKEN_CACHE_L1_TTL_S=0`), and how many Redis reads each mint cost during the run.
+ */
+async function cachedWithRedis(
+  emulatorUrl: string,
+  redisUrl: string,
+  l1TtlS: string,
+  hot: readonly string[],
+): Promise<Run & { redisReadsPerMint: number }> {
+  const env = { ...gatewayEnv(emulatorUrl), REDIS_URL: redisUrl, TOKEN_ENCRYPTION_KEY: newEncryptionKey() };
+  const gateway = await startPinned([join(root, 'dist/main.js')], { ...env, TOKEN_CACHE_L1_TTL_S: l1TtlS });
+  await measure(gateway.url, gateway.child.pid!, hot, 1);
+  const readsBefore = await cacheEvents(gateway.url, 'l2Reads');
+  const hitsBefore = await cacheEvents(gateway.url, 'hits');
+  const run = await measure(gateway.url, gateway.child.pid!, hot, seconds);
+  const reads = (await cacheEvents(gateway.url, 'l2Reads')) - readsBefore;
+  const hits = (await cacheEvents(gateway.url, 'hits')) - hitsBefore;
+  await stop(gateway.child);
+  // Without the tier there is no l2Reads counter: every cached mint is one Redis read.
+  return { ...run, redisReadsPerMint: l1TtlS === '0' ? 1 : reads / Math.max(1, hits) };
+}
+
 async function startupMs(emulatorUrl: string): Promise<number> {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
@@ -105,6 +136,7 @@ async function main(): Promise<void> {
   progress(`bench: signing ${ACCOUNTS} bearer tokens for the cold path`);
   const cold = await signBearers(ACCOUNTS);
   const hot = cold.slice(0, 1);
+  const redis = await startTestRedis();
 
   const samples = {
     gatewayCached: [] as Run[],
@@ -112,6 +144,8 @@ async function main(): Promise<void> {
     gatewayFixedRate: [] as Run[],
     baselineFixedRate: [] as Run[],
     gatewayCold: [] as Run[],
+    gatewayCachedRedisL1: [] as (Run & { redisReadsPerMint: number })[],
+    gatewayCachedRedisOnly: [] as (Run & { redisReadsPerMint: number })[],
     startup: [] as number[],
     offeredRate: [] as number[],
   };
@@ -148,10 +182,15 @@ async function main(): Promise<void> {
       throw new Error(`the gateway answered ${failed} operations with an error: the figures would be wrong`);
     await stop(gateway.child);
 
+    progress(`bench: gateway, cached mint with Redis (in-process tier on, then off), rep ${rep}/${reps}`);
+    samples.gatewayCachedRedisL1.push(await cachedWithRedis(emulator.url, redis.url, '60', hot));
+    samples.gatewayCachedRedisOnly.push(await cachedWithRedis(emulator.url, redis.url, '0', hot));
+
     progress(`bench: start-up time, rep ${rep}/${reps}`);
     samples.startup.push(await startupMs(emulator.url));
   }
   await stop(emulator.child);
+  await redis.stop();
   progress('');
 
   const m = (runs: Run[], key: keyof Run) => median(runs.map((r) => r[key]));
@@ -188,6 +227,19 @@ async function main(): Promise<void> {
     },
     cachedOverBaseline: ratio,
     cachedOverBaselineByCpu: cpuRatio,
+    gatewayCachedRedis: {
+      l1: {
+        rps: m(samples.gatewayCachedRedisL1, 'rps'),
+        p99Ms: m(samples.gatewayCachedRedisL1, 'p99'),
+        cpuPerRequestUs: m(samples.gatewayCachedRedisL1, 'cpuPerRequestUs'),
+        redisReadsPerMint: median(samples.gatewayCachedRedisL1.map((r) => r.redisReadsPerMint)),
+      },
+      redisOnly: {
+        rps: m(samples.gatewayCachedRedisOnly, 'rps'),
+        p99Ms: m(samples.gatewayCachedRedisOnly, 'p99'),
+        cpuPerRequestUs: m(samples.gatewayCachedRedisOnly, 'cpuPerRequestUs'),
+      },
+    },
     tokenCacheMemory: memory,
     startupMs: median(samples.startup),
   };
@@ -211,6 +263,8 @@ async function main(): Promise<void> {
     '|---|---|---|---|',
     `| baseline: bare Apollo 5 standalone + jose HS256, constant token | ${results.baseline.rps.toFixed(0)} | ${results.baseline.p99Ms} | ${results.baseline.cpuPerRequestUs.toFixed(0)} |`,
     `| gateway, cached mint | ${results.gatewayCached.rps.toFixed(0)} | ${results.gatewayCached.p99Ms} | ${results.gatewayCached.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint, Redis cache with the in-process tier (${results.gatewayCachedRedis.l1.redisReadsPerMint.toFixed(3)} Redis reads/mint) | ${results.gatewayCachedRedis.l1.rps.toFixed(0)} | ${results.gatewayCachedRedis.l1.p99Ms} | ${results.gatewayCachedRedis.l1.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint, Redis cache without it (\`TOKEN_CACHE_L1_TTL_S=0\`, 1 Redis read/mint) | ${results.gatewayCachedRedis.redisOnly.rps.toFixed(0)} | ${results.gatewayCachedRedis.redisOnly.p99Ms} | ${results.gatewayCachedRedis.redisOnly.cpuPerRequestUs.toFixed(0)} |`,
     `| gateway, cold mint (every request a new account) | ${results.gatewayCold.rps.toFixed(0)} | ${results.gatewayCold.p99Ms} | ${results.gatewayCold.cpuPerMintUs.toFixed(0)} |`,
     '',
   ].join('\n');

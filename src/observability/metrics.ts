@@ -22,11 +22,11 @@ export interface GatewayMetrics {
    * Exports the token cache's counters (hits, misses, …) at every scrape. The service keeps plain
    * counters, which cost nothing on the hot path; the metric reads them when asked.
    */
-  exportTokenCacheStats(stats: object): void;
+  exportTokenCacheStats(...stats: object[]): void;
 }
 
 export function createMetrics(): GatewayMetrics {
-  let tokenStats: object = {};
+  let tokenStats: readonly object[] = [];
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cobalt_gateway_' });
   const graphqlRequests = new Counter({
@@ -51,13 +51,15 @@ export function createMetrics(): GatewayMetrics {
   });
   new Counter({
     name: 'cobalt_gateway_token_cache_events_total',
-    help: 'Token cache events: hits, misses, coalesced waits, stale serves, forced refreshes, Cobalt calls.',
+    help: 'Token cache events: hits, misses, coalesced waits, stale serves, forced refreshes, Cobalt calls; with Redis, in-process hits (l1Hits), Redis reads (l2Reads) and invalidations heard.',
     labelNames: ['event'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      for (const [event, value] of Object.entries(tokenStats)) {
-        if (typeof value === 'number') this.inc({ event }, value);
+      for (const stats of tokenStats) {
+        for (const [event, value] of Object.entries(stats)) {
+          if (typeof value === 'number') this.inc({ event }, value);
+        }
       }
     },
   });
@@ -99,7 +101,7 @@ export function createMetrics(): GatewayMetrics {
     rateLimitRejections,
     jwksStaleVerifications,
     shutdownConnections,
-    exportTokenCacheStats: (stats) => {
+    exportTokenCacheStats: (...stats) => {
       tokenStats = stats;
     },
   };

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../infra/clock';
 import type { CacheKeys } from '../infra/crypto/key-derivation';
 import type { SealedRecords } from '../infra/redis/sealed-records';
 import type { SharedRedis } from '../infra/redis/shared-redis';
-import type { CachedToken, Flight, FlightOutcome, StoreHealth, TokenStore } from './token-store';
+import type { CachedToken, Flight, FlightOutcome, InvalidationBus, StoreHealth, TokenStore } from './token-store';
 
 export interface RedisTokenStoreOptions {
   readonly redis: SharedRedis;
@@ -15,6 +15,8 @@ export interface RedisTokenStoreOptions {
 }
 
 const PREFIX = 'cgw:v1:';
+// Carries both flight outcomes `{k, ok, code?}` and invalidations `{k, inv: true, from}`. An older
+// instance ignores an invalidation: it has neither `ok: true` nor an error code.
 const CHANNEL = `${PREFIX}flights`;
 // Deletes the lock only if this instance still holds it (it may have expired and been re-taken).
 const RELEASE_LOCK =
@@ -25,8 +27,11 @@ const RELEASE_LOCK =
  * account id. Every command has a short timeout and no offline queue (ioredis would otherwise hold
  * a request for seconds while Redis is down); any failure reads as a miss.
  */
-export class RedisTokenStore implements TokenStore {
+export class RedisTokenStore implements TokenStore, InvalidationBus {
   readonly kind = 'redis' as const;
+  /** Tags this instance's invalidations so that it does not drop its own fresh entry on hearing them. */
+  readonly #origin = randomUUID();
+  #onInvalidation: ((accountKey: string) => void) | undefined;
   readonly #redis: SharedRedis;
   readonly #options: RedisTokenStoreOptions;
   readonly #clock: Clock;
@@ -135,6 +140,23 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
+  async publishInvalidation(linkedAccountId: string): Promise<void> {
+    // The former names too: an instance not yet rolled onto the new encryption key holds the account
+    // under one of them, and must drop it as well.
+    const { keys } = this.#options;
+    const also = keys.formerAccounts(linkedAccountId);
+    const message = JSON.stringify({ k: keys.account(linkedAccountId), inv: true, from: this.#origin, also });
+    try {
+      await this.#redis.command.publish(CHANNEL, message);
+    } catch (error) {
+      this.#redis.warn(error, 'redis invalidation broadcast failed');
+    }
+  }
+
+  onInvalidation(handler: (accountKey: string) => void): void {
+    this.#onInvalidation = handler;
+  }
+
   health(): StoreHealth {
     return this.#redis.health();
   }
@@ -179,13 +201,29 @@ export class RedisTokenStore implements TokenStore {
   }
 
   #onFlightMessage(message: string): void {
-    let parsed: { k?: unknown; ok?: unknown; code?: unknown; retryAfterSeconds?: unknown };
+    let parsed: {
+      k?: unknown;
+      ok?: unknown;
+      code?: unknown;
+      retryAfterSeconds?: unknown;
+      inv?: unknown;
+      from?: unknown;
+      also?: unknown;
+    };
     try {
       parsed = JSON.parse(message) as typeof parsed;
     } catch {
       return;
     }
     if (typeof parsed.k !== 'string') return;
+    if (parsed.inv === true) {
+      if (parsed.from === this.#origin) return;
+      this.#onInvalidation?.(parsed.k);
+      if (Array.isArray(parsed.also)) {
+        for (const name of parsed.also) if (typeof name === 'string') this.#onInvalidation?.(name);
+      }
+      return;
+    }
     const waiters = this.#waiters.get(parsed.k);
     if (waiters === undefined) return;
     let outcome: FlightOutcome;

@@ -44,3 +44,14 @@ export interface TokenStore {
   health(): StoreHealth;
   close(): Promise<void>;
 }
+
+/**
+ * Tells the other instances that an account's token changed (a mint, a forced refresh, a revoke),
+ * so they drop what they hold in process. Messages name the account by its opaque key
+ * (`CacheKeys.account`), never the raw id; an instance never hears its own.
+ */
+export interface InvalidationBus {
+  /** Best effort: resolves whether or not the message could be sent. */
+  publishInvalidation(linkedAccountId: string): Promise<void>;
+  onInvalidation(handler: (accountKey: string) => void): void;
+}

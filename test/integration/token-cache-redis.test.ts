@@ -63,7 +63,10 @@ describe('the session-token cache in Redis: sharing, sealing, tampering, rotatio
 
   it('treats a tampered record as a miss and never hands one account the record of another', async () => {
     await inspect.flushall();
-    const gw = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey() } });
+    // The in-process tier would answer from memory and never read the tampered records: off here.
+    const gw = await startTestGateway({
+      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey(), TOKEN_CACHE_L1_TTL_S: '0' },
+    });
     try {
       const alice = freshAccount(gw.emulator, 'alice');
       const bob = freshAccount(gw.emulator, 'bob');

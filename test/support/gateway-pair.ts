@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/infra/clock';
 import { newEncryptionKey, startTestRedis, type TestRedis } from './redis-server';
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway';
 import { readThrough, useStarted } from './use-test-gateway';
@@ -14,11 +15,15 @@ export interface GatewayPair {
 /** What one gateway of the pair does differently (its API key, its emulator's keys, more environment). */
 export type PairMemberOptions = Pick<TestGatewayOptions, 'apiKey' | 'emulator' | 'env'>;
 
-/** Starts a Redis and two gateways on it; `env` adds to the shared settings. */
+/**
+ * Starts a Redis and two gateways on it; `env` adds to the shared settings, `clock` (a ShiftedClock)
+ * is both gateways' time, so a test moves them past a refresh point together.
+ */
 export async function startGatewayPair(
   env: Record<string, string> = {},
-  members: { readonly a?: PairMemberOptions; readonly b?: PairMemberOptions } = {},
+  members: { readonly a?: PairMemberOptions; readonly b?: PairMemberOptions; readonly clock?: Clock } = {},
 ): Promise<GatewayPair> {
+  const clock = members.clock !== undefined ? { clock: members.clock } : {};
   const redis = await startTestRedis();
   const shared = {
     REDIS_URL: redis.url,
@@ -30,10 +35,11 @@ export async function startGatewayPair(
   };
   const started: TestGateway[] = [];
   try {
-    const a = await startTestGateway({ ...members.a, env: { ...shared, ...members.a?.env } });
+    const a = await startTestGateway({ ...members.a, ...clock, env: { ...shared, ...members.a?.env } });
     started.push(a);
     const b = await startTestGateway({
       ...members.b,
+      ...clock,
       env: { ...shared, ...members.b?.env },
       cobaltBaseUrl: a.emulator.url,
     });

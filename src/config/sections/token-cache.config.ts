@@ -14,6 +14,11 @@ export const tokenCacheEnv = z.object({
   TOKEN_FORCE_REFRESH_INTERVAL_S: integer(0, 3600)
     .default(30)
     .describe('At most one `forceRefresh` per linked account per this many seconds.'),
+  TOKEN_CACHE_L1_TTL_S: integer(0, 3600)
+    .default(60)
+    .describe(
+      'With `REDIS_URL`: longest a token is served from process memory before Redis is read again; bounds how long a revoke elsewhere can go unseen (`0`: off).',
+    ),
 });
 
 export function parseTokenCache(
@@ -30,6 +35,8 @@ export function parseTokenCache(
     namespace,
     refreshMarginS: env.TOKEN_REFRESH_MARGIN_S,
     forceRefreshIntervalS: env.TOKEN_FORCE_REFRESH_INTERVAL_S,
+    /** The in-process tier in front of Redis; bounded like the memory store. */
+    l1: { ttlS: env.TOKEN_CACHE_L1_TTL_S, maxEntries: env.TOKEN_CACHE_MAX_ENTRIES },
   };
 }
 
