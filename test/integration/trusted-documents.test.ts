@@ -58,6 +58,21 @@ describe.each(['allow', 'require'] as const)('TRUSTED_DOCUMENTS=%s', (mode) => {
     expect(res.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
+  it(
+    mode === 'require'
+      ? 'refuses the full document PersistedQueryLink resends with an unknown hash'
+      : 'runs the full document PersistedQueryLink resends with an unknown hash',
+    async () => {
+      const res = await post({
+        query: MINT_QUERY,
+        extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } },
+      });
+
+      if (mode === 'require') expect(res.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      else expect(res.body.data?.['createSessionToken']).toMatchObject({ token: expect.any(String) });
+    },
+  );
+
   it(mode === 'require' ? 'refuses a full document' : 'runs a full document', async () => {
     const res = await post({ query: MINT_QUERY });
 

@@ -85,24 +85,42 @@ export function resolveTrustedRequest(
       : forward;
   }
   const document = id.kind === 'id' ? documents.get(id.hex) : undefined;
+  const hasText = isGet ? params.has('query') : body !== undefined && 'query' in body;
+  if (document === undefined && mode === 'allow' && hasText) {
+    // PersistedQueryLink's retry after PERSISTED_QUERY_NOT_FOUND: the text with the hash. It runs as a
+    // full document, and the hash is dropped so that nothing is stored under it.
+    return stripped(isGet, params, body, withoutPersistedQuery(extensions), input);
+  }
   if (document === undefined) {
     // 200, as Apollo Server answers it: PersistedQueryLink gives up on persisted queries for good after
     // a 400, but on this code in a 200 it resends the full document (accepted in `allow` mode).
     return { kind: 'refuse', status: 200, code: ErrorCode.PERSISTED_QUERY_NOT_FOUND };
   }
   const rest = withoutPersistedQuery(extensions);
+  if (isGet) params.set('query', document.text);
+  const forwarded = stripped(isGet, params, isGet ? body : { ...body, query: document.text }, rest, input);
+  return { ...forwarded, csrfExempt: isGet && document.readOnly };
+}
+
+/** The request without its id (`documentId`, `extensions.persistedQuery`), as Apollo is to see it. */
+function stripped(
+  isGet: boolean,
+  params: URLSearchParams,
+  body: Record<string, unknown> | undefined,
+  rest: unknown,
+  input: GraphQLHttpInput,
+): TrustedRequest & { kind: 'forward' } {
   if (isGet) {
     params.delete('documentId');
     params.delete('extensions');
     if (rest !== undefined) params.set('extensions', JSON.stringify(rest));
-    params.set('query', document.text);
-    return { kind: 'forward', search: `?${params.toString()}`, body: input.body, csrfExempt: document.readOnly };
+    return { kind: 'forward', search: `?${params.toString()}`, body: input.body, csrfExempt: false };
   }
   const { documentId: _id, extensions: _extensions, ...fields } = body ?? {};
   return {
     kind: 'forward',
     search: input.search,
-    body: { ...fields, query: document.text, ...(rest !== undefined && { extensions: rest }) },
+    body: { ...fields, ...(rest !== undefined && { extensions: rest }) },
     csrfExempt: false,
   };
 }
