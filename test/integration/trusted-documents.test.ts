@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { describe, expect, it } from '@jest/globals';
+import { CreateSessionTokenDocument } from '../../client/generated/graphql';
 import manifest from '../../client/generated/persisted-documents.json';
 import { ConfigError } from '../../src/config/config-error';
 import { postJson } from '../support/graphql-request';
@@ -101,6 +104,42 @@ describe.each(['allow', 'require'] as const)('TRUSTED_DOCUMENTS=%s', (mode) => {
     const res = await fetch(`${gw.url}?documentId=${encodeURIComponent(MINT_ID)}`);
 
     expect(res.status).toBe(400);
+  });
+});
+
+describe('Apollo Client with PersistedQueryLink', () => {
+  const gw = useTestGateway({ env: { TRUSTED_DOCUMENTS: 'require' } });
+
+  it("mints against a require-mode gateway with the manifest's hashes", async () => {
+    const bearer = await signTestJwt({ sub: freshAccount(gw.emulator) });
+    const sent: unknown[] = [];
+    const client = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: ApolloLink.from([
+        new PersistedQueryLink({
+          // The hash codegen put on the typed document: the client never hashes at run time.
+          generateHash: (document) => {
+            const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+            if (hash === undefined) throw new Error('a document without its manifest hash');
+            return hash.slice('sha256:'.length);
+          },
+        }),
+        new HttpLink({
+          uri: gw.url,
+          headers: { authorization: `Bearer ${bearer}` },
+          fetch: async (input, init) => {
+            sent.push(init?.body);
+            return fetch(input, init);
+          },
+        }),
+      ]),
+    });
+
+    const result = await client.mutate({ mutation: CreateSessionTokenDocument });
+
+    expect(result.data?.createSessionToken.token).toEqual(expect.any(String));
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(String(sent[0]))).not.toHaveProperty('query');
   });
 });
 
