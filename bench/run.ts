@@ -13,6 +13,7 @@ import {
   startBenchEmulator,
   startPinned,
   stop,
+  TRUSTED_MUTATION,
 } from './lib';
 
 /**
@@ -60,8 +61,14 @@ interface Run {
   readonly cpuPerRequestUs: number;
 }
 
-async function measure(url: string, pid: number, authorizations: readonly string[], seconds: number): Promise<Run> {
-  const sample = await load({ url, body: MUTATION, seconds, authorizations, pid });
+async function measure(
+  url: string,
+  pid: number,
+  authorizations: readonly string[],
+  seconds: number,
+  body = MUTATION,
+): Promise<Run> {
+  const sample = await load({ url, body, seconds, authorizations, pid });
   return {
     rps: sample.requestsPerSecond,
     p99: sample.p99Ms,
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
 
   const samples = {
     gatewayCached: [] as Run[],
+    gatewayTrusted: [] as Run[],
     baseline: [] as Run[],
     gatewayFixedRate: [] as Run[],
     baselineFixedRate: [] as Run[],
@@ -135,6 +143,8 @@ async function main(): Promise<void> {
     await measure(gateway.url, gateway.child.pid!, hot, 1); // warm-up fills the cache
     const callsBefore = await cobaltCalls(emulator.url);
     samples.gatewayCached.push(await measure(gateway.url, gateway.child.pid!, hot, seconds));
+    progress(`bench: gateway, cached mint by trusted document, rep ${rep}/${reps}`);
+    samples.gatewayTrusted.push(await measure(gateway.url, gateway.child.pid!, hot, seconds, TRUSTED_MUTATION));
     progress(`bench: gateway, cached mint path at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
     samples.gatewayFixedRate.push(await fixedRate(gateway.url, hot[0]!, rate));
     cachedCobaltCalls += (await cobaltCalls(emulator.url)) - callsBefore;
@@ -179,6 +189,12 @@ async function main(): Promise<void> {
       cobaltCallsDuringRun: cachedCobaltCalls,
       errors: [...samples.gatewayCached, ...samples.gatewayFixedRate].reduce((sum, r) => sum + r.errors, 0),
     },
+    gatewayTrusted: {
+      rps: m(samples.gatewayTrusted, 'rps'),
+      p99Ms: m(samples.gatewayTrusted, 'p99'),
+      cpuPerRequestUs: m(samples.gatewayTrusted, 'cpuPerRequestUs'),
+      overBaseline: m(samples.gatewayTrusted, 'rps') / m(samples.baseline, 'rps'),
+    },
     fixedRate: { share: FIXED_RATE_SHARE, rps: median(samples.offeredRate), seconds: fixedSeconds },
     gatewayCold: {
       rps: m(samples.gatewayCold, 'rps'),
@@ -211,6 +227,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|',
     `| baseline: bare Apollo 5 standalone + jose HS256, constant token | ${results.baseline.rps.toFixed(0)} | ${results.baseline.p99Ms} | ${results.baseline.cpuPerRequestUs.toFixed(0)} |`,
     `| gateway, cached mint | ${results.gatewayCached.rps.toFixed(0)} | ${results.gatewayCached.p99Ms} | ${results.gatewayCached.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint by trusted document (documentId) | ${results.gatewayTrusted.rps.toFixed(0)} | ${results.gatewayTrusted.p99Ms} | ${results.gatewayTrusted.cpuPerRequestUs.toFixed(0)} |`,
     `| gateway, cold mint (every request a new account) | ${results.gatewayCold.rps.toFixed(0)} | ${results.gatewayCold.p99Ms} | ${results.gatewayCold.cpuPerMintUs.toFixed(0)} |`,
     '',
   ].join('\n');
@@ -221,7 +238,7 @@ async function main(): Promise<void> {
   const name = smoke ? 'smoke' : 'latest';
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.svg`), chart(results));
-  if (samples.gatewayCached.some((r) => r.errors > 0)) process.exitCode = 1;
+  if ([...samples.gatewayCached, ...samples.gatewayTrusted].some((r) => r.errors > 0)) process.exitCode = 1;
 }
 
 /** Heap growth of the memory token cache filled with `tokens` Cobalt-sized tokens (its own process). */
