@@ -5,6 +5,7 @@ import { createServices, type AppConfig } from './composition/services';
 import type { Clock } from './infra/clock';
 import type { Logger } from './observability/logger';
 import { createHttpServer } from './server/http-server';
+import { loadTrustedDocuments } from './server/trusted-documents/manifest';
 import { createLifecycle, ServerPhase } from './server/lifecycle';
 import { createPlayground } from './server/playground/playground';
 import { createReadiness } from './server/readiness';
@@ -48,6 +49,8 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   );
   const apollo = createGraphQL(services, { log, metrics, introspection: config.graphql.introspection });
 
+  const { mode, manifestPath } = config.graphql.trustedDocuments;
+  const trustedDocuments = mode === 'off' ? undefined : { mode, documents: loadTrustedDocuments(manifestPath) };
   const phase = new ServerPhase();
   const server = createHttpServer({
     apollo,
@@ -56,6 +59,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     maxBodyBytes: config.http.maxBodyBytes,
     corsOrigins: config.http.corsOrigins,
     trustProxyHops: config.http.trustProxyHops,
+    ...(trustedDocuments !== undefined && { trustedDocuments }),
     isDraining: () => phase.current === 'draining',
     metrics: metrics.registry,
     ...(config.graphql.playground && {

@@ -6,6 +6,9 @@ import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
 import { PLAYGROUND_CSP, type Playground } from './playground/playground';
 import { clientIp } from './client-ip';
+import { errorPolicy } from '../errors/error-code';
+import type { TrustedDocuments } from './trusted-documents/manifest';
+import { resolveTrustedRequest, type TrustedDocumentsMode } from './trusted-documents/trusted-request';
 
 export interface HttpServerDeps {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -22,6 +25,8 @@ export interface HttpServerDeps {
   readonly isDraining?: () => boolean;
   /** Reverse-proxy hops whose `X-Forwarded-For` entries are believed (TRUST_PROXY). */
   readonly trustProxyHops: number;
+  /** TRUSTED_DOCUMENTS and the manifest it serves (none when `off`). */
+  readonly trustedDocuments?: { readonly mode: TrustedDocumentsMode; readonly documents: TrustedDocuments };
   /**
    * `/readyz`: `starting` and `stopping` answer 503 (take this instance out of rotation); `ready` and
    * `degraded` (still serving) answer 200.
@@ -197,24 +202,37 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       }
     }
 
+    const method = req.method ?? 'GET';
+    const trusted = resolveTrustedRequest(
+      deps.trustedDocuments?.mode ?? 'off',
+      deps.trustedDocuments?.documents ?? new Map(),
+      { method, search, body },
+    );
+    if (trusted.kind === 'refuse') {
+      sendGraphQLError(res, trusted.status, requestId, trusted.code, errorPolicy[trusted.code].message);
+      return;
+    }
+    const headers = toHeaderMap(req);
+    // A trusted query by GET cannot be a mutation in disguise, which is what CSRF prevention guards against.
+    if (trusted.csrfExempt) headers.set('apollo-require-preflight', 'trusted-document');
     const authorization = req.headers.authorization;
     const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxyHops);
     const result = await deps.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search, body },
+      httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
       context: () => deps.createContext({ requestId, authorization, clientIp: ip }),
     });
 
-    const headers: Record<string, string> = { ...COMMON_HEADERS };
-    for (const [name, value] of result.headers) headers[name] = value;
-    // A request already running when the drain began must not leave its connection kept alive: the
-    // drain would then wait out the idle grace for it.
-    if (deps.isDraining?.() === true) headers['connection'] = 'close';
+    const answer: Record<string, string> = { ...COMMON_HEADERS };
+    for (const [name, value] of result.headers) answer[name] = value;
+    // A request already running when shutdown began must not leave its connection kept alive:
+    // server.close() would wait out the keep-alive timeout for it.
+    if (deps.isDraining?.() === true) answer['connection'] = 'close';
     if (result.body.kind === 'complete') {
-      headers['content-length'] = String(Buffer.byteLength(result.body.string));
-      res.writeHead(result.status ?? 200, headers).end(result.body.string);
+      answer['content-length'] = String(Buffer.byteLength(result.body.string));
+      res.writeHead(result.status ?? 200, answer).end(result.body.string);
       return;
     }
-    res.writeHead(result.status ?? 200, headers);
+    res.writeHead(result.status ?? 200, answer);
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();
   }

@@ -12,6 +12,18 @@ export const graphqlEnv = z.object({
     .describe(
       'Serve the offline GraphiQL playground at `GET /graphql`. Default: on outside production, off in production.',
     ),
+  TRUSTED_DOCUMENTS: z
+    .enum(['off', 'allow', 'require'])
+    .default('allow')
+    .describe(
+      'Trusted documents (persisted operations): `off` ignores document ids, `allow` runs known ids and full documents, `require` (recommended in production) runs manifest ids only.',
+    ),
+  TRUSTED_DOCUMENTS_MANIFEST: z
+    .string()
+    .trim()
+    .min(1)
+    .default('client/generated/persisted-documents.json')
+    .describe('Path of the persisted documents manifest written by codegen; checked at start-up unless `off`.'),
 });
 
 /** Both default to off in production, where the schema is not advertised to strangers. */
@@ -19,6 +31,7 @@ export function parseGraphql(env: z.output<typeof graphqlEnv>, { production }: P
   return {
     introspection: env.GRAPHQL_INTROSPECTION ?? !production,
     playground: env.PLAYGROUND_ENABLED ?? !production,
+    trustedDocuments: { mode: env.TRUSTED_DOCUMENTS, manifestPath: env.TRUSTED_DOCUMENTS_MANIFEST },
   };
 }
 
