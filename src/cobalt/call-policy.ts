@@ -134,7 +134,7 @@ export class CallPolicy {
   ): Promise<boolean> {
     this.#options.onRetry?.(operation);
     this.#options.log.info(
-      { cobaltCall: operation, attempt, failure: describeFailure(failure), waitMs },
+      { cobaltCall: operation, attempt, failure: describeFailure(failure), ...timerLate(failure), waitMs },
       'retrying cobalt call',
     );
     await this.#clock.sleep(waitMs);
@@ -160,6 +160,7 @@ export class CallPolicy {
         attempt,
         durationMs: this.#msSince(startedAt),
         failure: describeFailure(failure),
+        ...timerLate(failure),
         cobaltRequestId: failure.kind === 'http' ? failure.body?.requestId : undefined,
         code: error.code,
       },
@@ -184,4 +185,12 @@ export class CallPolicy {
 /** True when at least half of an attempt's time was spent waiting for our own event loop. */
 export function isMostlyLocal(localDelayMs: number, timeoutMs: number): boolean {
   return localDelayMs * 2 >= timeoutMs;
+}
+
+/**
+ * How late a timed-out attempt's timer fired, as its own log field: the failure text stays `timeout`
+ * whatever the lateness, so that alerts and searches on it keep matching.
+ */
+function timerLate(failure: CobaltFailure): { timerLateMs?: number } {
+  return failure.kind === 'timeout' && failure.localDelayMs !== undefined ? { timerLateMs: failure.localDelayMs } : {};
 }

@@ -37,7 +37,7 @@ export function describeFailure(failure: CobaltFailure): string {
     case 'http':
       return `HTTP ${failure.status}${failure.body?.errorCode !== undefined ? ` ${failure.body.errorCode}` : ''}`;
     case 'timeout':
-      return failure.localDelayMs === undefined ? 'timeout' : `timeout (timer ${failure.localDelayMs} ms late)`;
+      return 'timeout';
     case 'network':
       return `network ${failure.errno}`;
     case 'invalid-response':

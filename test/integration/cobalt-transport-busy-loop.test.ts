@@ -23,7 +23,7 @@ describe('a Cobalt attempt on a busy event loop', () => {
       if (mode === 'hang') return;
       // The answer is in the client's socket before the loop is blocked past the attempt's timeout.
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t"}', () => {
-        blockEventLoop(150);
+        blockEventLoop(1500);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,7 +40,9 @@ describe('a Cobalt attempt on a busy event loop', () => {
   it('takes the answer already waiting in the socket instead of timing out when the timer fires late', async () => {
     mode = 'answer-then-block';
 
-    const response = await transport().send({ method: 'GET', path: '/x', auth: 'api-key' }, 30);
+    // A timeout long enough for the request to reach the server on a loaded machine; the server's
+    // block outlasts it, so the timer is overdue when the loop resumes.
+    const response = await transport().send({ method: 'GET', path: '/x', auth: 'api-key' }, 1000);
 
     expect(response.status).toBe(200);
   });

@@ -129,7 +129,7 @@ describe('the Cobalt call policy', () => {
     expect(cobalt.attempts).toHaveLength(1);
     expect(s.retries).toEqual([]);
     expect(s.lines('cobalt call failed')).toEqual([
-      expect.objectContaining({ attempt: 1, failure: 'timeout (timer 600 ms late)' }),
+      expect.objectContaining({ attempt: 1, failure: 'timeout', timerLateMs: 600 }),
     ]);
   });
 
