@@ -22,8 +22,10 @@ export const graphqlEnv = z.object({
     .string()
     .trim()
     .min(1)
-    .default('client/generated/persisted-documents.json')
-    .describe('Path of the persisted documents manifest written by codegen; checked at start-up unless `off`.'),
+    .optional()
+    .describe(
+      'Path of a persisted documents manifest; checked at start-up unless `off`. Default: the one the package ships, `client/generated/persisted-documents.json` written by codegen.',
+    ),
 });
 
 /** Both default to off in production, where the schema is not advertised to strangers. */
@@ -31,7 +33,10 @@ export function parseGraphql(env: z.output<typeof graphqlEnv>, { production }: P
   return {
     introspection: env.GRAPHQL_INTROSPECTION ?? !production,
     playground: env.PLAYGROUND_ENABLED ?? !production,
-    trustedDocuments: { mode: env.TRUSTED_DOCUMENTS, manifestPath: env.TRUSTED_DOCUMENTS_MANIFEST },
+    trustedDocuments: {
+      mode: env.TRUSTED_DOCUMENTS,
+      ...(env.TRUSTED_DOCUMENTS_MANIFEST !== undefined && { manifestPath: env.TRUSTED_DOCUMENTS_MANIFEST }),
+    },
   };
 }
 

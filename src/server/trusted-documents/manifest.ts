@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kind, OperationTypeNode, parse } from 'graphql';
 import { ConfigError } from '../../config/config-error';
 
@@ -15,11 +16,18 @@ export type TrustedDocuments = ReadonlyMap<string, TrustedDocument>;
 const KEY = /^sha256:([0-9a-f]{64})$/;
 
 /**
+ * The manifest the package ships (package.json `files`), found from this file rather than from the
+ * working directory, so `node /app/dist/main.js` started from anywhere finds it. The path is the same
+ * from src/ and from dist/.
+ */
+export const BUNDLED_MANIFEST = join(__dirname, '../../../client/generated/persisted-documents.json');
+
+/**
  * Reads the persisted documents manifest codegen writes (`{ "sha256:<hex>": "<text>" }`). Every entry is
  * checked at start-up, its hash against its text and its text by the parser, so a stale or edited file
  * stops the gateway instead of serving a document nobody reviewed under a trusted id.
  */
-export function loadTrustedDocuments(path: string): TrustedDocuments {
+export function loadTrustedDocuments(path: string = BUNDLED_MANIFEST): TrustedDocuments {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

@@ -20,7 +20,6 @@ describe('GraphQL settings', () => {
   it('serves trusted documents in allow mode from the codegen manifest by default', () => {
     expect(parse({}, true).trustedDocuments).toEqual({
       mode: 'allow',
-      manifestPath: 'client/generated/persisted-documents.json',
     });
     expect(parse({ TRUSTED_DOCUMENTS: 'require' }, true).trustedDocuments.mode).toBe('require');
   });
