@@ -46,8 +46,8 @@ function productionPackages(): string[] {
 describe('the package with production dependencies only', () => {
   const apiKey = 'tk_production_deps_key';
   let dir: string;
-  let emulator: CobaltEmulator;
-  let running: Running;
+  let emulator: CobaltEmulator | undefined;
+  let running: Running | undefined;
   let url: string;
 
   beforeAll(async () => {
@@ -99,6 +99,6 @@ describe('the package with production dependencies only', () => {
 
     expect(res.error).toBeUndefined();
     expect(res.data?.token).toEqual(expect.any(String));
-    expect(emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
+    expect(emulator!.received(SESSION_TOKEN_PATH)).toHaveLength(1);
   });
 });
