@@ -118,13 +118,16 @@ export class RedisIntegrationsCache implements IntegrationsCache {
     generation: string,
   ): Promise<void> {
     const key = this.#listKey(linkedAccountId);
+    const sealed = this.records.seal(key, JSON.stringify(apps));
+    // Too large to cache: the list comes from Cobalt each time, as on a miss.
+    if (sealed === undefined) return;
     try {
       await this.redis.command.eval(
         SET_IF_GENERATION,
         2,
         key,
         this.#generationKey(linkedAccountId),
-        this.records.seal(key, JSON.stringify(apps)),
+        sealed,
         String(Math.max(1, Math.floor(ttlMs))),
         generation,
       );
