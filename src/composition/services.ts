@@ -57,7 +57,9 @@ export function createServices(
       onReject: (limit) => metrics.rateLimitRejections.inc({ limit }),
     },
   );
-  const breaker = new CobaltCircuitBreaker(config.cobalt.breaker, {
+  // A probe is one Cobalt operation: past the operation deadline it has hung, and another may go.
+  const breakerPolicy = { ...config.cobalt.breaker, probeLeaseMs: config.cobalt.deadlineMs };
+  const breaker = new CobaltCircuitBreaker(breakerPolicy, {
     log,
     clock,
     onStateChange: (state) => metrics.cobaltBreakerState.set(BREAKER_GAUGE[state]),

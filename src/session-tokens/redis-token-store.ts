@@ -76,8 +76,10 @@ export class RedisTokenStore implements TokenStore, InvalidationBus {
     const key = this.#tokenKey(linkedAccountId);
     const ttlMs = Math.floor(value.expiresAt - this.#clock.now());
     if (ttlMs <= 0) return;
+    const sealed = this.#options.records.seal(key, JSON.stringify(value));
+    if (sealed === undefined) return;
     try {
-      await this.#redis.command.set(key, this.#options.records.seal(key, JSON.stringify(value)), 'PX', ttlMs);
+      await this.#redis.command.set(key, sealed, 'PX', ttlMs);
     } catch (error) {
       this.#redis.warn(error, 'redis set failed; token not shared');
     }

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { defaultNamespace, deriveCacheKeys } from '../../../src/infra/crypto/key-derivation';
-import { keyId, RecordCipher } from '../../../src/infra/crypto/sealed-record';
+import {
+  keyId,
+  MAX_CIPHERTEXT_CHARS,
+  RecordCipher,
+  RecordTooLargeError,
+} from '../../../src/infra/crypto/sealed-record';
 
 describe('RecordCipher', () => {
   const k1 = randomBytes(32);
@@ -49,6 +54,16 @@ describe('RecordCipher', () => {
     const cipher = new RecordCipher(k1);
 
     expect(cipher.seal('same', 'k')).not.toBe(cipher.seal('same', 'k'));
+  });
+
+  it('seals a record up to the size it opens, and refuses to seal one larger', () => {
+    const cipher = new RecordCipher(k1);
+    const largest = 'x'.repeat((MAX_CIPHERTEXT_CHARS * 3) / 4);
+
+    expect(cipher.open(cipher.seal(largest, 'k'), 'k')).toEqual({ ok: true, plaintext: largest });
+    expect(() => cipher.seal(`${largest}x`, 'k')).toThrow(RecordTooLargeError);
+    // Counted in bytes, not characters.
+    expect(() => cipher.seal('é'.repeat(largest.length / 2 + 1), 'k')).toThrow(RecordTooLargeError);
   });
 });
 
