@@ -29,6 +29,11 @@ export interface TokenStore {
   /** Resolves once usable, or degraded (a store that cannot connect still resolves). */
   connect(): Promise<void>;
   get(linkedAccountId: string): Promise<CachedToken | undefined>;
+  /**
+   * A token this process holds and may serve as is (before its refresh point), found without any
+   * I/O; undefined when serving it would need the shared store. Only a store with a process tier has it.
+   */
+  peek?(linkedAccountId: string): CachedToken | undefined;
   set(linkedAccountId: string, value: CachedToken): Promise<void>;
   delete(linkedAccountId: string): Promise<void>;
   /**

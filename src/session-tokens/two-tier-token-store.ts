@@ -68,14 +68,18 @@ export class TwoTierTokenStore implements TokenStore {
     return this.#inner.connect();
   }
 
+  peek(linkedAccountId: string): CachedToken | undefined {
+    const now = this.#clock.now();
+    const held = this.#entries.get(this.#options.keys.account(linkedAccountId));
+    if (held === undefined || now >= held.confirmBy || now >= held.value.refreshAt) return undefined;
+    this.stats.l1Hits += 1;
+    return held.value;
+  }
+
   async get(linkedAccountId: string): Promise<CachedToken | undefined> {
     const key = this.#options.keys.account(linkedAccountId);
-    const now = this.#clock.now();
-    const held = this.#entries.get(key);
-    if (held !== undefined && now < held.confirmBy && now < held.value.refreshAt) {
-      this.stats.l1Hits += 1;
-      return held.value;
-    }
+    const local = this.peek(linkedAccountId);
+    if (local !== undefined) return local;
     const epoch = this.#epoch;
     this.stats.l2Reads += 1;
     const shared = await this.#inner.get(linkedAccountId);
