@@ -275,3 +275,28 @@ describe('the fast path under the rate limits', () => {
     expect(fast.body).toMatch(/"code":"RATE_LIMITED","retryable":true,"retryAfterSeconds":\d+/);
   });
 });
+
+describe('requests the fast path leaves to Apollo', () => {
+  const pair = usePair();
+  const mint = operation('CreateSessionToken');
+
+  it.each([
+    ['a body with a query beside the id', { documentId: mint.id, query: mint.text }, {}],
+    ['an operationName the document does not have', { documentId: mint.id, operationName: 'Other' }, {}],
+    ['an Accept it does not know', { documentId: mint.id }, { accept: 'application/json;q=0.5, text/html' }],
+    ['an Accept nothing answers', { documentId: mint.id }, { accept: 'text/html' }],
+    ['variables that are not an object', { documentId: mint.id, variables: '{}' }, {}],
+    ['extensions beside persistedQuery', { documentId: mint.id, extensions: { tracing: true } }, {}],
+  ])('%s', async (_case, body, headers: Record<string, string>) => {
+    const authorization = `Bearer ${await signTestJwt({ sub: freshAccount(pair().fast.emulator, 'fallback') })}`;
+    const apolloRuns = jest.spyOn(ApolloServer.prototype, 'executeHTTPGraphQLRequest');
+    try {
+      const seen = await send(pair().fast, body, { ...headers, authorization });
+
+      expect(apolloRuns).toHaveBeenCalledTimes(1);
+      expect(seen.headers['cache-control']).toBe('no-store');
+    } finally {
+      apolloRuns.mockRestore();
+    }
+  });
+});
