@@ -106,6 +106,13 @@ function asUserInputError(error: GraphQLError): GraphQLError {
   });
 }
 
+/** Apollo's `ensureGraphQLError(ensureError(thrown), 'Context creation failed: ')`. */
+function contextFailure(thrown: unknown): GraphQLError {
+  if (thrown instanceof GraphQLError) return thrown;
+  if (!(thrown instanceof Error)) return new GraphQLError(`Unexpected error value: ${String(thrown)}`);
+  return new GraphQLError(`Context creation failed: ${thrown.message}`, { originalError: thrown });
+}
+
 /**
  * Apollo's error normalisation (`normalizeAndFormatErrors`): a code on every error, an `http` extension
  * lifted into the answer's status, then the shared formatError; a formatter that throws gives
@@ -143,7 +150,15 @@ function formatErrors(errors: readonly GraphQLError[], formatError: FormatError)
  */
 export function createTrustedFastPath(deps: FastPathDeps): TrustedFastPath {
   async function run(request: Eligible, input: ContextInput): Promise<TrustedAnswer> {
-    const contextValue = await deps.createContext(input);
+    let contextValue: GatewayContext;
+    try {
+      contextValue = await deps.createContext(input);
+    } catch (thrown) {
+      // Apollo's answer when its context function throws: the error formatted (so masked), HTTP 500.
+      const formatted = formatErrors([contextFailure(thrown)], deps.formatError);
+      const body = `${JSON.stringify({ errors: formatted.formatted })}\n`;
+      return { status: formatted.status ?? 500, contentType: request.contentType, body };
+    }
     const startedAt = performance.now();
     const result = await execute({
       schema: deps.schema,
