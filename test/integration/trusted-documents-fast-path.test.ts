@@ -204,8 +204,8 @@ const CASES: readonly (Case & { readonly code?: string })[] = [
   { operation: 'CreateSessionToken', operationName: 'CreateSessionToken' },
   { operation: 'CreateSessionToken', operationName: null },
   { operation: 'CreateSessionToken', variables: { forceRefresh: 'yes' }, code: 'BAD_USER_INPUT' },
-  // Both paths mask what a null forceRefresh does to the resolver (an INTERNAL_SERVER_ERROR today).
-  { operation: 'CreateSessionToken', variables: { forceRefresh: null }, code: 'INTERNAL_SERVER_ERROR' },
+  // A null for the non-null argument passes validation (the variable has a default) and fails in execution.
+  { operation: 'CreateSessionToken', variables: { forceRefresh: null }, code: 'BAD_USER_INPUT' },
   { operation: 'CreateSessionToken', caller: 'anonymous', code: 'UNAUTHENTICATED' },
   { operation: 'CreateSessionToken', caller: 'refused', code: 'UNAUTHENTICATED' },
   { operation: 'CreateSessionToken', caller: 'unknown-account', code: 'LINKED_ACCOUNT_NOT_FOUND' },
