@@ -8,6 +8,8 @@ import { createHttpServer } from './server/http-server';
 import { loadTrustedDocuments } from './server/trusted-documents/manifest';
 import { createLifecycle, ServerPhase } from './server/lifecycle';
 import { createPlayground } from './server/playground/playground';
+import type { LoadSampler } from './server/load-sampler';
+import { OverloadMonitor } from './server/overload-monitor';
 import { createReadiness } from './server/readiness';
 
 export type { AppConfig } from './composition/services';
@@ -21,6 +23,8 @@ export interface AppOverrides {
   readonly devBearerToken?: string;
   /** Time for every time-dependent part: caches, breaker, retries, limits, key sets. */
   readonly clock?: Clock;
+  /** What the overload monitor reads instead of this process's event loop and heap (tests drive it). */
+  readonly overloadSampler?: () => LoadSampler;
 }
 
 export interface GatewayApp {
@@ -52,6 +56,13 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   const { mode, manifestPath } = config.graphql.trustedDocuments;
   const trustedDocuments = mode === 'off' ? undefined : { mode, documents: loadTrustedDocuments(manifestPath) };
   const phase = new ServerPhase();
+  const overload = new OverloadMonitor({
+    ...config.overload,
+    ...(overrides.overloadSampler !== undefined && { sampler: overrides.overloadSampler }),
+    clock: infra.clock,
+    log,
+    metrics,
+  });
   const server = createHttpServer({
     apollo,
     createContext: createContextFunction({ verifier: services.verifier, log }),
@@ -61,6 +72,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     trustProxyHops: config.http.trustProxyHops,
     ...(trustedDocuments !== undefined && { trustedDocuments }),
     isDraining: () => phase.current === 'draining',
+    overload,
     metrics: metrics.registry,
     ...(config.graphql.playground && {
       playground: createPlayground(
@@ -71,6 +83,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       phase: () => phase.current,
       tokenCache: () => ({ kind: services.tokenStore.kind, health: services.tokenStore.health() }),
       cobaltBreaker: () => services.breaker.state,
+      overload: () => overload.status(),
     }),
   });
   const lifecycle = createLifecycle({
@@ -84,8 +97,23 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     readinessDelayMs: config.http.shutdownReadinessDelayMs,
     shutdownTimeoutMs: config.http.shutdownTimeoutMs,
     idleGraceMs: config.http.shutdownIdleGraceMs,
-    beforeListen: [() => infra.connect(), () => apollo.start()],
-    afterClose: [() => apollo.stop(), () => services.close(), () => infra.close()],
+    beforeListen: [
+      () => infra.connect(),
+      () => apollo.start(),
+      () => {
+        overload.start();
+        return Promise.resolve();
+      },
+    ],
+    afterClose: [
+      () => {
+        overload.stop();
+        return Promise.resolve();
+      },
+      () => apollo.stop(),
+      () => services.close(),
+      () => infra.close(),
+    ],
   });
   return { log, start: () => lifecycle.start(), stop: () => lifecycle.stop() };
 }
