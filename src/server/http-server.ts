@@ -29,7 +29,7 @@ export interface HttpServerDeps {
   /** Reverse-proxy hops whose `X-Forwarded-For` entries are believed (TRUST_PROXY). */
   readonly trustProxyHops: number;
   /** Asked before each new GraphQL request is read; a `Shed` answers 503 `OVERLOADED` (none: never shed). */
-  readonly overload?: Pick<OverloadMonitor, 'admit'>;
+  readonly overload?: Pick<OverloadMonitor, 'admit' | 'finished'>;
   /** TRUSTED_DOCUMENTS and the manifest it serves (none when `off`). */
   readonly trustedDocuments?: { readonly mode: TrustedDocumentsMode; readonly documents: TrustedDocuments };
   /**
@@ -214,6 +214,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
         sendOverloaded(res, requestId, shed);
         return;
       }
+      if (deps.overload !== undefined) res.once('close', () => deps.overload?.finished());
       return handleGraphQL(req, res, requestId, search);
     }
     if (path === '/healthz' && isRead) {

@@ -84,6 +84,7 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
     // must not shed another test's requests. The overload tests turn shedding on.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
     OVERLOAD_MAX_HEAP_USED_RATIO: '0',
+    OVERLOAD_MAX_IN_FLIGHT: '0',
     ...options.env,
   });
   if (config.cobalt.kind !== 'remote') throw new Error('test gateway needs a remote Cobalt config');

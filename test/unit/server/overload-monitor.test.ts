@@ -14,6 +14,7 @@ function setup(options: Partial<OverloadMonitorOptions> = {}) {
   const monitor = new OverloadMonitor({
     maxEventLoopDelayMs: 200,
     maxHeapUsedRatio: 0.98,
+    maxInFlight: 0,
     retryAfterSeconds: 2,
     sampleIntervalMs: 100,
     sampler: () => sampler,
@@ -90,8 +91,25 @@ describe('OverloadMonitor', () => {
     monitor.stop();
   });
 
-  it('samples nothing and sheds nothing when both thresholds are 0', async () => {
-    const { clock, sampler, monitor } = setup({ maxEventLoopDelayMs: 0, maxHeapUsedRatio: 0 });
+  it('sheds past maxInFlight requests admitted and not yet answered, whatever the samples say', async () => {
+    const { monitor, sheds } = setup({ maxInFlight: 2 });
+    monitor.start();
+
+    expect(monitor.admit()).toBeUndefined();
+    expect(monitor.admit()).toBeUndefined();
+    expect(monitor.admit()).toEqual({ reason: 'in-flight', retryAfterSeconds: 2 });
+    expect(monitor.inFlight).toBe(2);
+    expect(await sheds('in-flight')).toBe(1);
+
+    monitor.finished();
+
+    expect(monitor.admit()).toBeUndefined();
+    expect(monitor.status()).toBe('ok');
+    monitor.stop();
+  });
+
+  it('samples nothing and sheds nothing when every threshold is 0', async () => {
+    const { clock, sampler, monitor } = setup({ maxEventLoopDelayMs: 0, maxHeapUsedRatio: 0, maxInFlight: 0 });
     monitor.start();
     sampler.next = { eventLoopDelayMs: 10_000, heapUsedRatio: 1 };
     await clock.advance(1000);
