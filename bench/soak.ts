@@ -163,7 +163,14 @@ export async function soak(seconds: number): Promise<void> {
   const proxy = await FaultProxy.start(emulator.url);
   const redis = await startTestRedis();
   const bearers = await signBearers(ACCOUNTS);
-  const env = { ...gatewayEnv(proxy.url), REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey() };
+  const env = {
+    ...gatewayEnv(proxy.url),
+    REDIS_URL: redis.url,
+    TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
+    // The production defaults: shedding is part of what the soak holds the gateway to.
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '200',
+    OVERLOAD_MAX_IN_FLIGHT: '256',
+  };
   const gateway = await startPinned(
     ['--expose-gc', '--require', join(__dirname, 'servers/gc-on-signal.cjs'), join(__dirname, '../dist/main.js')],
     env,
