@@ -66,7 +66,7 @@ export class OverloadMonitor {
     this.#intervalMs = options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
   }
 
-  /** False when both thresholds are 0: nothing is sampled and nothing is shed. */
+  /** False when every threshold is 0: nothing is sampled and nothing is shed. */
   get enabled(): boolean {
     const { maxEventLoopDelayMs, maxHeapUsedRatio, maxInFlight } = this.#options;
     return maxEventLoopDelayMs > 0 || maxHeapUsedRatio > 0 || maxInFlight > 0;
