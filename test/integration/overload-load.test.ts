@@ -57,7 +57,9 @@ describe('a burst of 5 000 concurrent mints on one core', () => {
 
   it('makes exactly 10 Cobalt calls, answers each request with a token or OVERLOADED, never refuses a probe', async () => {
     const bearers = await Promise.all(ACCOUNTS.map((sub) => signTestJwt({ sub })));
-    const prober = startHealthProber(url.replace(/\/graphql$/, '/healthz'), { everyMs: 250, timeoutMs: 3000, cpu: 1 });
+    // Not pinned: on CPU 1 with this process sending the burst, the prober itself was starved of CPU
+    // and three times as many probes timed out.
+    const prober = startHealthProber(url.replace(/\/graphql$/, '/healthz'), { everyMs: 250, timeoutMs: 3000 });
 
     const answers = await burstMints(url, bearers, MINTS);
     const probes = await prober.stop();
