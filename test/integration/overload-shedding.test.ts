@@ -80,3 +80,23 @@ describe('load shedding', () => {
     await until(async () => (await overloadCheck()) === 'ok', { what: 'recovery' });
   });
 });
+
+describe('load shedding on requests in flight', () => {
+  const gw = useTestGateway({ env: { OVERLOAD_MAX_IN_FLIGHT: '2' } });
+
+  it('refuses a request past OVERLOAD_MAX_IN_FLIGHT unanswered ones, and admits again once they are answered', async () => {
+    gw.emulator.addFault({ type: 'latency', ms: 500 }, { times: 2 });
+    const slow = [mint(gw, freshAccount(gw.emulator)), mint(gw, freshAccount(gw.emulator))];
+    await until(() => gw.emulator.received(SESSION_TOKEN_PATH).length === 2, { what: 'both mints at Cobalt' });
+
+    const refused = await mint(gw, freshAccount(gw.emulator));
+
+    expect(refused.status).toBe(503);
+    expect(refused.error?.extensions).toMatchObject({ code: 'OVERLOADED', retryable: true });
+    expect(await metricsText(gw)).toContain('cobalt_gateway_overload_shed_total{reason="in-flight"} 1');
+    expect((await readiness(gw)).checks?.['overload']).toBe('ok');
+
+    for (const minted of await Promise.all(slow)) expect(minted.data?.token).toEqual(expect.any(String));
+    expect((await mint(gw, freshAccount(gw.emulator))).data?.token).toEqual(expect.any(String));
+  });
+});
