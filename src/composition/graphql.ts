@@ -8,6 +8,7 @@ import { createResolverContainer } from '../resolvers';
 import { buildGatewaySchema } from '../schema/build-schema';
 import { createApolloServer } from '../server/apollo-server';
 import { createRequestLoggingPlugin } from '../server/request-logging.plugin';
+import { createTracingPlugin } from '../server/tracing.plugin';
 import type { Services } from './services';
 
 /** The GraphQL layer: the schema, its resolvers given their services, and the Apollo server that runs it. */
@@ -24,6 +25,6 @@ export function createGraphQL(
       getRequestId: currentRequestId,
       onMasked: (original, requestId) => log.error({ err: original, requestId }, 'unexpected error masked'),
     }),
-    plugins: [createRequestLoggingPlugin(log, deps.metrics)],
+    plugins: [createRequestLoggingPlugin(log, deps.metrics), createTracingPlugin()],
   });
 }

@@ -4,8 +4,11 @@ import type { Registry } from 'prom-client';
 import type { ContextInput, GatewayContext } from '../auth/context';
 import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
+import { inSpan } from '../observability/tracing';
 import { PLAYGROUND_CSP, type Playground } from './playground/playground';
 import { clientIp } from './client-ip';
+import { BodyTooLargeError, ClientAbortedError, readBody } from './read-body';
+import { serveInSpan } from './request-span';
 import { errorPolicy } from '../errors/error-code';
 import type { TrustedDocuments } from './trusted-documents/manifest';
 import { resolveTrustedRequest, type TrustedDocumentsMode } from './trusted-documents/trusted-request';
@@ -46,42 +49,6 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
-
-class BodyTooLargeError extends Error {}
-
-/**
- * The request stream failed while its body was read: the client went away or sent a body Node could
- * not parse (a broken chunk). Nothing on our side is wrong, and nobody is left to answer.
- */
-class ClientAbortedError extends Error {
-  constructor(readonly reason: string) {
-    super('client went away mid-request');
-  }
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLargeError());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > limit) return; // already refused: discard the rest so the 413 can still be sent
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', (error: NodeJS.ErrnoException) => reject(new ClientAbortedError(error.code ?? error.message)));
-  });
-}
 
 // writeHead() fixes the header block at once, so Node can no longer add a Content-Length when end()
 // gets the body and falls back to chunked encoding: more bytes, more writes. Say the length up front.
@@ -217,10 +184,13 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     if (trusted.csrfExempt) headers.set('apollo-require-preflight', 'trusted-document');
     const authorization = req.headers.authorization;
     const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxyHops);
-    const result = await deps.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
-      context: () => deps.createContext({ requestId, authorization, clientIp: ip }),
-    });
+    // The GraphQL operation's span; the tracing plugin names it once the operation is known.
+    const result = await inSpan('graphql', {}, () =>
+      deps.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
+        context: () => deps.createContext({ requestId, authorization, clientIp: ip }),
+      }),
+    );
 
     const answer: Record<string, string> = { ...COMMON_HEADERS };
     for (const [name, value] of result.headers) answer[name] = value;
@@ -295,13 +265,19 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     if (deps.isDraining?.() === true) res.setHeader('connection', 'close');
-    requestScope.run({ requestId }, () => {
-      route(req, res, requestId).catch((error: unknown) => {
-        deps.log.error({ err: error }, 'unhandled error in HTTP handler');
-        if (!res.headersSent) sendGraphQLError(res, 500, requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
-        else res.destroy();
+    const serve = () =>
+      requestScope.run({ requestId }, () => {
+        route(req, res, requestId).catch((error: unknown) => {
+          deps.log.error({ err: error }, 'unhandled error in HTTP handler');
+          if (!res.headersSent)
+            sendGraphQLError(res, 500, requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
+          else res.destroy();
+        });
       });
-    });
+    // Probes and playground assets are not traced: they would drown the requests that matter.
+    const url = req.url ?? '';
+    if (url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`)) serveInSpan(req, res, GRAPHQL_PATH, serve);
+    else serve();
   });
   // Slow-client guards (slowloris): the whole header block within 10 s, the whole request within 30 s.
   server.headersTimeout = 10_000;
