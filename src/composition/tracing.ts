@@ -15,6 +15,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '../config/load-config';
 import { traceRedisCommands } from '../infra/redis/redis-tracing';
+import { setSdkRegistered } from '../observability/tracing';
 
 export interface Tracing {
   /** Exports every span ended so far; resolves once the exporter has answered. */
@@ -62,11 +63,13 @@ export function startTracing(config: TracingConfig, overrides: TracingOverrides 
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
+  setSdkRegistered(true);
   const stopRedis = traceRedisCommands();
   return {
     forceFlush: () => provider.forceFlush(),
     async shutdown() {
       stopRedis();
+      setSdkRegistered(false);
       await provider.shutdown();
       trace.disable();
       context.disable();

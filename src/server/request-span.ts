@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extractContext, markFailed, SpanKind, startSpan, withActiveSpan } from '../observability/tracing';
+import { extractContext, isTracing, markFailed, SpanKind, startSpan, withActiveSpan } from '../observability/tracing';
 
 /**
  * Serves a request inside a server span that continues the caller's W3C `traceparent`. The span is
@@ -7,6 +7,10 @@ import { extractContext, markFailed, SpanKind, startSpan, withActiveSpan } from 
  * Only the method and the route are recorded: the query string of a GET may carry variables.
  */
 export function serveInSpan(req: IncomingMessage, res: ServerResponse, route: string, serve: () => void): void {
+  if (!isTracing()) {
+    serve();
+    return;
+  }
   const parent = extractContext(req.headers);
   const method = req.method ?? 'GET';
   const span = startSpan(`${method} ${route}`, { kind: SpanKind.SERVER }, parent);
