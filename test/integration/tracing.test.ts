@@ -74,7 +74,10 @@ describe('tracing: the span tree of a mint, its attributes, and trace context to
     expect(minted.data?.token).toBeDefined();
 
     const { spans, lines } = await spansOf(incoming.traceId);
-    if (process.env['PRINT_SPAN_TREE'] === '1') process.stdout.write(`${lines.join('\n')}\n`);
+    if (process.env['PRINT_SPAN_TREE'] === '1') {
+      const attributes = spans.map((span) => `${span.name} ${JSON.stringify(span.attributes)}`);
+      process.stdout.write(`${lines.join('\n')}\n\n${attributes.join('\n')}\n`);
+    }
     // Without the Redis commands (their number depends on the rate limits' script cache and the
     // two-tier cache; they are checked below).
     expect(lines.filter((line) => !line.includes('redis '))).toEqual([
