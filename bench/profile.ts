@@ -16,7 +16,7 @@ import {
 /**
  * Where the gateway's CPU goes under load: runs one bench scenario against `dist/main.js` started
  * with `--cpu-prof`, then prints the self-time shares of the profile by package and by function
- * (idle excluded). Usage: npm run build && node --import tsx bench/profile.ts cached|cold|trusted|trusted-cold [--seconds 10]
+ * (idle excluded). Usage: npm run build && node --import tsx bench/profile.ts cached|cold|trusted|trusted-cold [--seconds 10] [--env K=V]
  */
 const args = process.argv.slice(2);
 const scenarios = ['cached', 'cold', 'trusted', 'trusted-cold'] as const;
@@ -25,6 +25,11 @@ const scenario = scenarios.find((name) => name === args[0]) ?? 'cached';
 const body = scenario.startsWith('trusted') ? TRUSTED_MUTATION : MUTATION;
 const isCold = scenario.endsWith('cold');
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
+// `--env K=V`: one more variable for the gateway (e.g. OTEL_EXPORTER_OTLP_ENDPOINT to profile tracing).
+const envSpec = args.includes('--env') ? (args[args.indexOf('--env') + 1] ?? '') : '';
+const extraEnv: Record<string, string> = envSpec.includes('=')
+  ? { [envSpec.slice(0, envSpec.indexOf('='))]: envSpec.slice(envSpec.indexOf('=') + 1) }
+  : {};
 const root = join(__dirname, '..');
 
 interface ProfileNode {
@@ -83,10 +88,10 @@ async function main(): Promise<void> {
   const emulator = await startBenchEmulator(accounts);
   const authorizations = await signBearers(accounts);
   const dir = mkdtempSync(join(tmpdir(), 'gateway-profile-'));
-  const gateway = await startPinned(
-    ['--cpu-prof', '--cpu-prof-dir', dir, join(root, 'dist/main.js')],
-    gatewayEnv(emulator.url),
-  );
+  const gateway = await startPinned(['--cpu-prof', '--cpu-prof-dir', dir, join(root, 'dist/main.js')], {
+    ...gatewayEnv(emulator.url),
+    ...extraEnv,
+  });
   const pid = gateway.child.pid!;
   if (!isCold) await load({ url: gateway.url, body, seconds: 1, authorizations, pid });
   progress(`profile: ${scenario}, ${seconds}s`);

@@ -5,6 +5,7 @@ import { DEV_LINKED_ACCOUNT_ID, generateDevSecret, signDevToken } from './auth/d
 import { startCobaltEmulator, type CobaltEmulator } from './cobalt/emulator/cobalt-emulator';
 import { ConfigError, loadConfig, type Config } from './config/load-config';
 import { Secret } from './config/secret';
+import { startTracing } from './composition/tracing';
 
 /* eslint-disable no-console, no-restricted-properties -- the entry point prints the banner and fatal
    messages, and hands process.env to loadConfig. */
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Before anything serves: spans need the SDK registered behind the API first.
+  const tracing = startTracing(config.tracing);
   const { appConfig, embedded } = await resolveEmbedded(config);
   const devBearerToken = embedded.devSecret === undefined ? undefined : await signDevToken(embedded.devSecret);
   const app = createApp(
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
   );
   const { url } = await app.start();
   printBanner(url, config, embedded, devBearerToken);
-  app.log.info({ url }, 'gateway listening');
+  app.log.info({ url, tracing: tracing === undefined ? 'off' : 'on' }, 'gateway listening');
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -104,6 +107,8 @@ async function main(): Promise<void> {
     app
       .stop()
       .then(() => embedded.emulator?.stop())
+      // Last: the spans of the requests drained above are still queued for export.
+      .then(() => tracing?.shutdown())
       .then(() => {
         app.log.info('stopped');
         process.exit(0);

@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger';
+import { inSpan } from '../observability/tracing';
 import type { AuthFailureReason, JwtVerifier } from './jwt-verifier';
 import type { Viewer } from './viewer';
 
@@ -32,7 +33,11 @@ export function createContextFunction(deps: { verifier: JwtVerifier; log: Logger
     if (authorization === undefined || authorization === '') {
       return { requestId, viewer: null, authFailure: null, clientIp, log };
     }
-    const result = await deps.verifier.verify(authorization);
+    const result = await inSpan('jwt.verify', {}, async (span) => {
+      const verified = await deps.verifier.verify(authorization);
+      if (span.isRecording()) span.setAttribute('auth.result', verified.ok ? 'ok' : verified.reason);
+      return verified;
+    });
     if (result.ok) return { requestId, viewer: result.viewer, authFailure: null, clientIp, log };
     log.info({ authFailure: result.reason }, 'bearer token refused');
     return { requestId, viewer: null, authFailure: result.reason, clientIp, log };

@@ -3,6 +3,7 @@ import { errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/load-config';
 import { systemClock, type Clock } from '../infra/clock';
+import { annotateActiveSpan } from '../observability/tracing';
 import { createJwksKeySet, isFetchFailure, type JwksKeySetOptions } from './jwks-key-set';
 import { checkLinkedAccountId } from './linked-account-id';
 import { readProfileClaims } from './profile-claims';
@@ -139,6 +140,7 @@ export function createJwtVerifier(
       const digest = hash('sha256', token, 'base64url');
       const remembered = verified.get(digest);
       if (remembered !== undefined) {
+        annotateActiveSpan('auth.jwt.cached', true);
         if (clock.now() < remembered.expMs + settings.clockToleranceS * 1000)
           return { ok: true, viewer: remembered.viewer };
         verified.delete(digest);

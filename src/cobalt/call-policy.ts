@@ -33,7 +33,11 @@ export interface CallPolicyOptions {
  * One attempt at an operation, given the whole milliseconds it may take. Throws `CobaltFailureError`
  * for anything Cobalt (or the way to it) did wrong; anything else it throws is a bug and passes as is.
  */
-export type CobaltAttempt<T> = (timeoutMs: number) => Promise<{ readonly status: number; readonly value: T }>;
+export type CobaltAttempt<T> = (
+  timeoutMs: number,
+  /** 1 for the first attempt, 2 for the first retry... (traced with each attempt). */
+  attempt: number,
+) => Promise<{ readonly status: number; readonly value: T }>;
 
 /**
  * How every Cobalt operation is run: behind the breaker and the org-wide call budget, under an
@@ -88,7 +92,7 @@ export class CallPolicy {
           1,
           Math.floor(Math.min(this.#options.timeoutMs, deadline - this.#clock.monotonic())),
         );
-        const { status, value } = await attempt(timeoutMs);
+        const { status, value } = await attempt(timeoutMs, number);
         this.#onCall(operation, this.#secondsSince(startedAt), 'ok');
         this.#options.log.debug(
           { cobaltCall: operation, status, attempt: number, durationMs: this.#msSince(startedAt) },

@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { Secret } from '../config/secret';
 import { systemClock, type Clock } from '../infra/clock';
+import { injectContext, inSpan, markFailed, SpanKind } from '../observability/tracing';
 import { CobaltFailureError, type CobaltFailure } from './cobalt-failure';
 import { createNodeHttpAdapter, RESPONSE_TOO_LARGE, RESPONSE_UNDECODABLE } from './node-http-adapter';
 
@@ -11,6 +12,8 @@ export interface CobaltRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The route, relative to the base URL; path parameters already encoded. */
   readonly path: string;
+  /** `path` with its parameters as `{name}`, for traces; default: `path`, which then has none. */
+  readonly route?: string;
   /** The org's API key, or a session token for the routes Cobalt authenticates by token. */
   readonly auth: 'api-key' | { readonly bearer: string };
   /** Sent as JSON. */
@@ -73,12 +76,33 @@ export class CobaltTransport {
     });
   }
 
-  /** `timeoutMs`: whole milliseconds this attempt may take, from connect to the last byte. */
-  async send(request: CobaltRequest, timeoutMs: number): Promise<CobaltResponse> {
-    const headers =
+  /**
+   * `timeoutMs`: whole milliseconds this attempt may take, from connect to the last byte. `attempt`:
+   * 1 for the first, 2 for the first retry... Each attempt is a client span named by its route
+   * template (never the path: it may hold an id), and carries its `traceparent` to Cobalt.
+   */
+  send(request: CobaltRequest, timeoutMs: number, attempt = 1): Promise<CobaltResponse> {
+    const route = request.route ?? request.path;
+    return inSpan(`${request.method} ${route}`, { kind: SpanKind.CLIENT }, async (span) => {
+      if (span.isRecording()) {
+        span.setAttributes({ 'http.request.method': request.method, 'url.template': route });
+        if (attempt > 1) span.setAttribute('http.request.resend_count', attempt - 1);
+      }
+      const response = await this.#attempt(request, timeoutMs);
+      if (span.isRecording()) {
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 400) markFailed(span, String(response.status));
+      }
+      return response;
+    });
+  }
+
+  async #attempt(request: CobaltRequest, timeoutMs: number): Promise<CobaltResponse> {
+    const headers: Record<string, string> =
       request.auth === 'api-key'
         ? { ...request.headers, 'x-api-key': this.#apiKey.reveal() }
         : { ...request.headers, authorization: `Bearer ${request.auth.bearer}` };
+    injectContext(headers);
     // A real timer, not the clock: it races a socket, which runs on real time. A controller and a
     // cleared timer rather than AbortSignal.timeout, which fires after every call, long finished or
     // not, building a DOMException each time (a CPU profile of a cold mint showed it).

@@ -83,8 +83,8 @@ export class CobaltDataSource {
   }
 
   async #run<T>(operation: CobaltOperation<T>): Promise<T> {
-    return this.#policy.run(operation.name, async (timeoutMs) => {
-      const response = await this.#transport.send(operation.request, timeoutMs);
+    return this.#policy.run(operation.name, async (timeoutMs, attempt) => {
+      const response = await this.#transport.send(operation.request, timeoutMs, attempt);
       return { status: response.status, value: operation.read(response) };
     });
   }

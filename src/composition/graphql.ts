@@ -13,6 +13,7 @@ import {
   createRequestLoggingPlugin,
   type AnsweredOperation,
 } from '../server/request-logging.plugin';
+import { createTracingPlugin } from '../server/tracing.plugin';
 import type { Services } from './services';
 
 /** The GraphQL layer, and the pieces of it the trusted-documents fast path shares with Apollo. */
@@ -41,7 +42,7 @@ export function createGraphQL(
     schema,
     introspection: deps.introspection,
     formatError,
-    plugins: [createRequestLoggingPlugin(record)],
+    plugins: [createRequestLoggingPlugin(record), createTracingPlugin()],
   });
   return { apollo, schema, formatError: gatewayFormatError(formatError), record };
 }

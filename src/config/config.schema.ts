@@ -11,6 +11,7 @@ import { rateLimitsEnv } from './sections/rate-limits.config';
 import { runtimeEnv } from './sections/runtime.config';
 import { tokenCacheEnv } from './sections/token-cache.config';
 import { tokenStoreEnv } from './sections/token-store.config';
+import { tracingEnv } from './sections/tracing.config';
 
 /**
  * Every environment variable the gateway reads, with its default and a one-line description: the
@@ -30,6 +31,7 @@ export const envSchema = z.object({
   ...rateLimitsEnv.shape,
   ...tokenStoreEnv.shape,
   ...tokenCacheEnv.shape,
+  ...tracingEnv.shape,
 });
 
 export type RawEnv = z.output<typeof envSchema>;

@@ -10,6 +10,7 @@ import { parseOverload } from './sections/overload.config';
 import type { ParseContext } from './sections/parse-context';
 import { parseRateLimits } from './sections/rate-limits.config';
 import { parseTokenCache } from './sections/token-cache.config';
+import { parseTracing } from './sections/tracing.config';
 
 export { ConfigError } from './config-error';
 export type { AuthConfig } from './sections/auth-method.config';
@@ -24,6 +25,7 @@ export type { RateLimitsConfig } from './sections/rate-limits.config';
 export type { LogLevel, NodeEnv } from './sections/runtime.config';
 export type { TokenCacheConfig } from './sections/token-cache.config';
 export type { TokenStoreConfig } from './sections/token-store.config';
+export type { TracingConfig } from './sections/tracing.config';
 
 /**
  * Each variable on its own, so that one bad value hides neither the others' problems nor the
@@ -53,6 +55,7 @@ function parseSections(env: RawEnv, context: ParseContext) {
     integrations: parseIntegrations(env),
     graphql: parseGraphql(env, context),
     tokenCache: parseTokenCache(env, context),
+    tracing: parseTracing(env, context),
   };
 }
 

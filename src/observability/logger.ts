@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { currentRequestId } from './request-scope';
+import { currentTraceId } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -55,10 +56,13 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: 'cobalt-gateway' },
       serializers: { err: safeErrorSerializer, error: safeErrorSerializer },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      // Every line written while serving a request carries its id, without threading a child logger.
+      // Every line written while serving a request carries its id, without threading a child logger,
+      // and, with tracing on, the trace id that finds the request's spans.
       mixin: () => {
         const requestId = currentRequestId();
-        return requestId === undefined ? {} : { requestId };
+        if (requestId === undefined) return {};
+        const traceId = currentTraceId();
+        return traceId === undefined ? { requestId } : { requestId, traceId };
       },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),

@@ -4,11 +4,13 @@ import type { Registry } from 'prom-client';
 import type { ContextInput, GatewayContext } from '../auth/context';
 import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
+import { inSpan } from '../observability/tracing';
 import { PLAYGROUND_CSP, type Playground } from './playground/playground';
 import { clientIp } from './client-ip';
 import type { OverloadMonitor } from './overload-monitor';
 import { COMMON_HEADERS, send, sendGraphQLError, sendOverloaded } from './http-answers';
 import { BodyTooLargeError, ClientAbortedError, readBody } from './read-body';
+import { serveInSpan } from './request-span';
 import { errorPolicy } from '../errors/error-code';
 import type { TrustedDocuments } from './trusted-documents/manifest';
 import { resolveTrustedRequest, type TrustedDocumentsMode } from './trusted-documents/trusted-request';
@@ -169,10 +171,13 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     const headers = toHeaderMap(req);
     // A trusted query by GET cannot be a mutation in disguise, which is what CSRF prevention guards against.
     if (trusted.csrfExempt) headers.set('apollo-require-preflight', 'trusted-document');
-    const result = await deps.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
-      context: () => deps.createContext(context),
-    });
+    // The GraphQL operation's span; the tracing plugin names it once the operation is known.
+    const result = await inSpan('graphql', {}, () =>
+      deps.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
+        context: () => deps.createContext(context),
+      }),
+    );
 
     const answer: Record<string, string> = { ...COMMON_HEADERS };
     for (const [name, value] of result.headers) answer[name] = value;
@@ -254,13 +259,19 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     if (deps.isDraining?.() === true) res.setHeader('connection', 'close');
-    requestScope.run({ requestId }, () => {
-      route(req, res, requestId).catch((error: unknown) => {
-        deps.log.error({ err: error }, 'unhandled error in HTTP handler');
-        if (!res.headersSent) sendGraphQLError(res, 500, requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
-        else res.destroy();
+    const serve = () =>
+      requestScope.run({ requestId }, () => {
+        route(req, res, requestId).catch((error: unknown) => {
+          deps.log.error({ err: error }, 'unhandled error in HTTP handler');
+          if (!res.headersSent)
+            sendGraphQLError(res, 500, requestId, 'INTERNAL_SERVER_ERROR', 'Internal server error.');
+          else res.destroy();
+        });
       });
-    });
+    // Probes and playground assets are not traced: they would drown the requests that matter.
+    const url = req.url ?? '';
+    if (url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`)) serveInSpan(req, res, GRAPHQL_PATH, serve);
+    else serve();
   });
   // Slow-client guards (slowloris): the whole header block within 10 s, the whole request within 30 s.
   server.headersTimeout = 10_000;

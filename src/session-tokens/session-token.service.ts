@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
 import { systemClock, type Clock } from '../infra/clock';
 import type { Logger } from '../observability/logger';
+import { annotateActiveSpan, inSpan, isTracing, startSpan } from '../observability/tracing';
 import { SingleFlight } from './single-flight';
 import type { CachedToken, FlightOutcome, TokenStore } from './token-store';
 
@@ -41,6 +42,7 @@ const DEFAULT_MIN_MARGIN_MS = 5 * 60_000;
 const STALE_MIN_REMAINING_MS = 30_000;
 // A token issued this recently was minted for us, not reused; asking Cobalt again will not help.
 const FRESHLY_ISSUED_MS = 5_000;
+const OUTCOME = 'token_cache.outcome';
 const STALE_IF_ERROR: ReadonlySet<ErrorCode> = new Set([ErrorCode.COBALT_UNAVAILABLE, ErrorCode.COBALT_RATE_LIMITED]);
 
 /**
@@ -77,6 +79,27 @@ export class SessionTokenService {
    * runs, so however many first requests arrive at once, here or on other instances, Cobalt sees one
    * upsert. The profile of whichever request leads is the one sent.
    */
+  getToken(linkedAccountId: string, options: GetTokenOptions = {}): Promise<CachedToken> {
+    // `token_cache.outcome`: hit, miss (this request minted), coalesced (it waited for another's
+    // mint) or stale (Cobalt failed and the cached token was served); force-refresh for a rotation.
+    return inSpan('token-cache.lookup', {}, async (span) => {
+      const profile = options.profile ?? {};
+      if (options.forceRefresh === true) {
+        if (span.isRecording()) span.setAttribute(OUTCOME, 'force-refresh');
+        return this.#forceRefresh(linkedAccountId, profile);
+      }
+      const cached = await this.deps.store.get(linkedAccountId);
+      if (cached !== undefined && cached.refreshAt > this.#now()) {
+        this.stats.hits += 1;
+        if (span.isRecording()) span.setAttribute(OUTCOME, 'hit');
+        return cached;
+      }
+      this.stats.misses += 1;
+      if (span.isRecording()) span.setAttribute(OUTCOME, 'miss');
+      return this.#coalesce(`mint:${linkedAccountId}`, () => this.#refresh(linkedAccountId, cached, profile));
+    });
+  }
+
   /**
    * The account's token when this process can serve it without any I/O (the store's process tier,
    * before the token's refresh point); undefined when getting it needs the shared store or Cobalt.
@@ -85,19 +108,10 @@ export class SessionTokenService {
     const held = this.deps.store.peek?.(linkedAccountId);
     if (held === undefined || held.refreshAt <= this.#now()) return undefined;
     this.stats.hits += 1;
-    return held;
-  }
-
-  async getToken(linkedAccountId: string, options: GetTokenOptions = {}): Promise<CachedToken> {
-    const profile = options.profile ?? {};
-    if (options.forceRefresh === true) return this.#forceRefresh(linkedAccountId, profile);
-    const cached = await this.deps.store.get(linkedAccountId);
-    if (cached !== undefined && cached.refreshAt > this.#now()) {
-      this.stats.hits += 1;
-      return cached;
+    if (isTracing()) {
+      startSpan('token-cache.lookup', { attributes: { [OUTCOME]: 'hit', 'token_cache.tier': 'process' } }).end();
     }
-    this.stats.misses += 1;
-    return this.#coalesce(`mint:${linkedAccountId}`, () => this.#refresh(linkedAccountId, cached, profile));
+    return held;
   }
 
   /** Revokes the account's cached token at Cobalt and forgets it. False when none was cached. */
@@ -131,7 +145,10 @@ export class SessionTokenService {
 
   #coalesce(key: string, work: () => Promise<CachedToken>): Promise<CachedToken> {
     const { promise, joined } = this.#flights.run(key, work);
-    if (joined) this.stats.coalescedWaits += 1;
+    if (joined) {
+      this.stats.coalescedWaits += 1;
+      annotateActiveSpan(OUTCOME, 'coalesced');
+    }
     return promise;
   }
 
@@ -143,6 +160,7 @@ export class SessionTokenService {
     const flight = await this.deps.store.beginFlight(linkedAccountId, this.deps.policy.flightWaitMs);
     if (flight.role === 'follower') {
       this.stats.coalescedWaits += 1;
+      annotateActiveSpan(OUTCOME, 'coalesced');
       const settled = await this.#followerResult(linkedAccountId, flight.outcome, stale);
       if (settled !== undefined) return settled;
       // The leader timed out or its token is not readable here: mint ourselves.
@@ -223,6 +241,7 @@ export class SessionTokenService {
     const usable = stale !== undefined && stale.expiresAt - this.#now() > STALE_MIN_REMAINING_MS;
     if (error instanceof GatewayError && STALE_IF_ERROR.has(error.code) && usable) {
       this.stats.staleServes += 1;
+      annotateActiveSpan(OUTCOME, 'stale');
       this.deps.log.warn(
         {
           event: 'stale-token-served',

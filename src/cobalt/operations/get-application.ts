@@ -15,6 +15,7 @@ export function getApplication(linkedAccountId: string, slug: string): CobaltOpe
     request: {
       method: 'GET',
       path: `/api/v2/public/application/${encodeURIComponent(slug)}`,
+      route: '/api/v2/public/application/{slug}',
       auth: 'api-key',
       ...accountScope(linkedAccountId),
     },

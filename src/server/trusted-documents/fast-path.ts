@@ -1,7 +1,9 @@
 import { execute, GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { ContextInput, GatewayContext } from '../../auth/context';
 import type { FormatError } from '../apollo-server';
+import { inSpan, type Span } from '../../observability/tracing';
 import type { AnsweredOperation } from '../request-logging.plugin';
+import { describeOperationSpan, recordOperationError } from '../tracing.plugin';
 import type { PreparedDocument, PreparedDocuments } from './prepared-documents';
 import { idOf, isRecord } from './trusted-request';
 
@@ -149,7 +151,7 @@ function formatErrors(errors: readonly GraphQLError[], formatError: FormatError)
  * request takes Apollo's path: the fast path never has to reproduce Apollo's protocol errors.
  */
 export function createTrustedFastPath(deps: FastPathDeps): TrustedFastPath {
-  async function run(request: Eligible, input: ContextInput): Promise<TrustedAnswer> {
+  async function run(request: Eligible, input: ContextInput, span: Span): Promise<TrustedAnswer> {
     let contextValue: GatewayContext;
     try {
       contextValue = await deps.createContext(input);
@@ -183,13 +185,20 @@ export function createTrustedFastPath(deps: FastPathDeps): TrustedFastPath {
     });
     // Apollo's field order and its `prettyJSONStringify` (a trailing newline).
     const body = `${JSON.stringify({ errors, data: result.data, extensions: result.extensions })}\n`;
+    if (span.isRecording()) {
+      // What Apollo's path gets from the tracing plugin.
+      describeOperationSpan(span, request.prepared.operation, request.operationName);
+      recordOperationError(span, errors?.[0]?.extensions?.['code']);
+    }
     return { status, contentType: request.contentType, body };
   }
 
   return {
     answer(call) {
       const request = eligible(deps.documents, call);
-      return request === undefined ? undefined : run(request, call.context);
+      if (request === undefined) return undefined;
+      // The same operation span as Apollo's path opens.
+      return inSpan('graphql', {}, (span) => run(request, call.context, span));
     },
   };
 }
