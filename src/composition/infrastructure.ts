@@ -16,7 +16,7 @@ export interface Infrastructure {
   readonly metrics: GatewayMetrics;
   /** Opaque, environment-scoped names for accounts and IPs, derived from the Cobalt API key. */
   readonly keys: CacheKeys;
-  /** Set when state is shared through Redis (`REDIS_URL`); none: everything stays in the process. */
+  /** Set when state is shared through Redis (a node, Sentinel or a cluster); none: it stays in the process. */
   readonly redis?: {
     readonly shared: SharedRedis;
     /** Sealed records for one kind of cached thing (`token`, `integrations`). */
@@ -43,7 +43,7 @@ export function createInfrastructure(
   let redis: Infrastructure['redis'];
   if (store.kind === 'redis') {
     const shared = new SharedRedis(
-      { url: store.url.reveal(), commandTimeoutMs: store.commandTimeoutMs },
+      { connection: store.connection, commandTimeoutMs: store.commandTimeoutMs },
       { log, clock },
     );
     const key = (secret: Secret) => Buffer.from(secret.reveal().trim(), 'base64');

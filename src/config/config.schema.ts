@@ -7,6 +7,7 @@ import { httpEnv } from './sections/http.config';
 import { integrationsEnv } from './sections/integrations.config';
 import { provisioningEnv } from './sections/provisioning.config';
 import { rateLimitsEnv } from './sections/rate-limits.config';
+import { redisEnv } from './sections/redis.config';
 import { runtimeEnv } from './sections/runtime.config';
 import { tokenCacheEnv } from './sections/token-cache.config';
 import { tokenStoreEnv } from './sections/token-store.config';
@@ -27,6 +28,7 @@ export const envSchema = z.object({
   ...authClaimsEnv.shape,
   ...rateLimitsEnv.shape,
   ...tokenStoreEnv.shape,
+  ...redisEnv.shape,
   ...tokenCacheEnv.shape,
 });
 
