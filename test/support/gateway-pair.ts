@@ -14,8 +14,29 @@ export interface GatewayPair {
 /** Starts a Redis and two gateways on it; `env` adds to the shared settings. */
 export async function startGatewayPair(env: Record<string, string> = {}): Promise<GatewayPair> {
   const redis = await startTestRedis();
+  try {
+    const pair = await startGatewayPairOn({ REDIS_URL: redis.url, ...env });
+    return {
+      redis,
+      a: pair.a,
+      b: pair.b,
+      async stop() {
+        await pair.stop();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await redis.stop();
+    throw error;
+  }
+}
+
+/**
+ * Two gateways on a Redis the caller started (a cluster, Sentinel, TLS…): `env` says how to reach it
+ * and adds to the shared settings. Stopping the pair leaves that Redis running.
+ */
+export async function startGatewayPairOn(env: Record<string, string>): Promise<Omit<GatewayPair, 'redis'>> {
   const shared = {
-    REDIS_URL: redis.url,
     TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
     // Coordination, not Redis latency, is what pairs test: a loaded machine must not expire the
     // lock and cache calls.
@@ -29,18 +50,15 @@ export async function startGatewayPair(env: Record<string, string> = {}): Promis
     const b = await startTestGateway({ env: shared, cobaltBaseUrl: a.emulator.url });
     started.push(b);
     return {
-      redis,
       a,
       b,
       async stop() {
         await b.stop();
         await a.stop();
-        await redis.stop();
       },
     };
   } catch (error) {
     for (const gw of started.reverse()) await gw.stop();
-    await redis.stop();
     throw error;
   }
 }

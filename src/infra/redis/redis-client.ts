@@ -78,8 +78,8 @@ export function createRedisClient(config: RedisConnectionConfig, options: RedisC
         failoverDetector: true,
         ...(config.tls !== undefined && { enableTLSForSentinelMode: true, sentinelTLS: tlsOptions(config.tls) }),
       });
-    case 'cluster':
-      return new Cluster(
+    case 'cluster': {
+      const cluster = new Cluster(
         topology.nodes.map((n) => ({ host: n.host, port: n.port })),
         {
           lazyConnect: true,
@@ -97,5 +97,32 @@ export function createRedisClient(config: RedisConnectionConfig, options: RedisC
           ...(config.tls !== undefined && { dnsLookup: (address, callback) => callback(null, address) }),
         },
       );
+      // ioredis opens a node's connection on its first command; without an offline queue, a second
+      // command while that one is still connecting is refused. Open each one as soon as it is known.
+      cluster.on('+node', (redis: Redis) => {
+        if (redis.status === 'wait') redis.connect().catch(() => undefined);
+      });
+      return cluster;
+    }
   }
+}
+
+/**
+ * Connects, and for a cluster waits until each master's connection is up or has failed: commands
+ * right after start would otherwise be refused while those connections are still being opened.
+ * Rejects like `connect()` when Redis cannot be reached at all.
+ */
+export async function connectRedis(connection: RedisConnection): Promise<void> {
+  await connection.connect();
+  if (!(connection instanceof Cluster)) return;
+  await Promise.all(
+    connection.nodes('master').map(
+      (node) =>
+        new Promise<void>((resolve) => {
+          if (node.status === 'ready') return resolve();
+          for (const event of ['ready', 'close', 'end']) node.once(event, () => resolve());
+          if (node.status === 'wait') node.connect().catch(() => undefined);
+        }),
+    ),
+  );
 }

@@ -1,7 +1,7 @@
 import type { RedisConnectionConfig } from '../../config/load-config';
 import type { Logger } from '../../observability/logger';
 import { systemClock, type Clock } from '../clock';
-import { createRedisClient, type RedisConnection } from './redis-client';
+import { connectRedis, createRedisClient, type RedisConnection } from './redis-client';
 
 export interface SharedRedisSettings {
   readonly connection: RedisConnectionConfig;
@@ -66,7 +66,7 @@ export class SharedRedis {
   async connect(): Promise<void> {
     await Promise.all(
       [this.command, this.#subscriber].map((connection) =>
-        connection.connect().catch((error: unknown) => this.warn(error, 'redis unavailable at start')),
+        connectRedis(connection).catch((error: unknown) => this.warn(error, 'redis unavailable at start')),
       ),
     );
     await this.#subscribeAll();
