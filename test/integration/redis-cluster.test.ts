@@ -3,7 +3,7 @@ import { CreateConnectUrlDocument, IntegrationsDocument } from '../../client/gen
 import { startGatewayPairOn } from '../support/gateway-pair';
 import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
-import { mintWithBearer } from '../support/mint';
+import { mintOnOwnConnection } from '../support/mint';
 import { APPLICATIONS_PATH, SESSION_TOKEN_PATH } from '../support/operations';
 import {
   connectDirect,
@@ -48,7 +48,7 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
     a.emulator.addFault({ type: 'latency', ms: 300 }, { times: 1 });
 
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => mintWithBearer(i % 2 === 0 ? a : b, bearer)),
+      Array.from({ length: 200 }, (_, i) => mintOnOwnConnection(i % 2 === 0 ? a : b, bearer)),
     );
 
     expect(results.filter((r) => r.data === undefined)).toEqual([]);
@@ -65,7 +65,7 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
     a.emulator.addFault({ type: 'latency', ms: 200 }, { times: 10 });
 
     const results = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => mintWithBearer(i % 2 === 0 ? a : b, bearers[i % 10]!)),
+      Array.from({ length: 1000 }, (_, i) => mintOnOwnConnection(i % 2 === 0 ? a : b, bearers[i % 10]!)),
     );
 
     expect(results.filter((r) => r.data === undefined)).toEqual([]);
@@ -104,11 +104,24 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
     expect(redisWarnings()).toEqual([]);
   });
 
+  it('was refused nothing as that user by any node (ACL LOG)', async () => {
+    for (const port of cluster.ports) {
+      const node = await connectDirect(port);
+      try {
+        expect(await node.call('ACL', 'LOG')).toEqual([]);
+      } finally {
+        node.disconnect();
+      }
+    }
+  });
+
   it('is refused, as that user, every command and key outside what the gateway needs', async () => {
     const client = await connectDirect(cluster.ports[0]!, { username: GATEWAY_USER, password: GATEWAY_PASSWORD });
     try {
       for (const refused of [
         () => client.call('FLUSHALL'),
+        () => client.call('FLUSHDB'),
+        () => client.call('SCAN', '0'),
         () => client.call('KEYS', 'cgw:*'),
         () => client.call('CONFIG', 'GET', 'requirepass'),
         () => client.call('GET', 'other-app:key'),
@@ -116,7 +129,7 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
       ]) {
         await expect(refused()).rejects.toThrow(/NOPERM/);
       }
-      await expect(client.call('PING')).resolves.toBe('PONG');
+      await expect(client.call('GET', 'cgw:v1:anything')).resolves.toBeNull();
     } finally {
       client.disconnect();
     }

@@ -36,6 +36,9 @@ function nodeOptions(config: RedisConnectionConfig, options: RedisClientOptions)
   return {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    // How long a closing socket may linger before it is destroyed (ioredis: 2 s, also armed when a
+    // connection between reconnection attempts is closed, which then holds the process that long).
+    disconnectTimeout: 500,
     maxRetriesPerRequest: 0,
     // A connection that stays silent this long with commands pending is dead, even though TCP has
     // not noticed (a stalled network, a stopped Redis): drop it. Callers then see `degraded` and

@@ -84,10 +84,9 @@ export class SharedRedis {
     this.#log.warn({ err: error, store: 'redis' }, message);
   }
 
-  close(): Promise<void> {
-    this.#subscriber.disconnect();
-    this.command.disconnect();
-    return Promise.resolve();
+  /** Resolves once both connections have ended, so no socket or reconnect timer outlives the app. */
+  async close(): Promise<void> {
+    await Promise.all([this.#subscriber, this.command].map(ended));
   }
 
   #subscribeAll(): Promise<void> {
@@ -98,4 +97,15 @@ export class SharedRedis {
     if (channels.length === 0) return;
     await this.#subscriber.subscribe(...channels).catch((error: unknown) => this.warn(error, 'redis subscribe failed'));
   }
+}
+
+/**
+ * Disconnects, resolving once the socket is closed. Only a connection with a live socket is waited
+ * for: one between reconnection attempts has none, and ioredis never emits `end` for it.
+ */
+function ended(connection: RedisConnection): Promise<void> {
+  const live = ['connecting', 'connect', 'ready'].includes(connection.status);
+  const end = live ? new Promise<void>((resolve) => connection.once('end', () => resolve())) : Promise.resolve();
+  connection.disconnect();
+  return end;
 }
