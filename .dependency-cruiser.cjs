@@ -12,8 +12,10 @@
  *
  * A folder imports only folders on its own line or below it, so no two folders can depend on each
  * other. The services are ordered too: `cobalt/` (the upstream client and its emulator) uses no other
- * service, and a service that needs something of a later one declares an interface for it. A
- * resolver never reaches past the services to `cobalt/`. No file may be part of an import cycle.
+ * service, and a service that needs something of a later one declares an interface for it. The
+ * GraphQL layer never reaches past the services to `cobalt/`, not even through a service that
+ * re-exports Cobalt's types: a service answers in types of its own, mapped from Cobalt's. No file may
+ * be part of an import cycle.
  * docs/architecture.md draws the same picture.
  */
 const TIERS = [
@@ -56,8 +58,16 @@ module.exports = {
       name: 'resolvers-go-through-services',
       comment: 'A resolver maps GraphQL to a service call; calling Cobalt directly skips caching, limits and policy.',
       severity: 'error',
-      from: { path: '^src/resolvers/' },
+      from: { path: '^src/(resolvers|schema)/' },
       to: { path: '^src/cobalt/' },
+    },
+    {
+      name: 'no-re-export-of-cobalt',
+      comment:
+        "Only cobalt/ exports Cobalt's types: a service that passes them on (`export … from '../cobalt/…'`) lets the GraphQL layer depend on Cobalt's shapes. Declare the service's own type and map to it.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/cobalt/' },
+      to: { path: '^src/cobalt/', dependencyTypes: ['export'] },
     },
     ...upward,
   ],

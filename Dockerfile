@@ -8,6 +8,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY client/generated/persisted-documents.json ./client/generated/
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies and dist/ only, non-root.
@@ -17,6 +18,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# The trusted documents manifest (package.json `files`): the gateway refuses to start without it.
+COPY --from=build --chown=node:node /app/client/generated/persisted-documents.json ./client/generated/
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -11,6 +11,15 @@ export const MUTATION = JSON.stringify({
   query: 'mutation { createSessionToken { token expiresAt linkedAccountId } }',
 });
 
+const MANIFEST = join(__dirname, '../client/generated/persisted-documents.json');
+
+/** The same mint as a trusted document: its id from the codegen manifest, no text. */
+export const TRUSTED_MUTATION = JSON.stringify({
+  documentId: Object.entries(JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, string>).find(([, text]) =>
+    text.startsWith('mutation CreateSessionToken'),
+  )?.[0],
+});
+
 /** An HS256 bearer token for `sub` (the gateway's default linked-account claim). */
 export const sign = (sub: string): Promise<string> =>
   new SignJWT({})
@@ -34,6 +43,7 @@ export function gatewayEnv(emulatorUrl: string): NodeJS.ProcessEnv {
     RATE_LIMIT_MINTS_PER_MINUTE: '1000000',
     RATE_LIMIT_IP_PER_MINUTE: '1000000',
     COBALT_MAX_RPS: '100000',
+    TRUSTED_DOCUMENTS_MANIFEST: MANIFEST,
   };
 }
 

@@ -13,7 +13,9 @@ import {
   startBenchEmulator,
   startPinned,
   stop,
+  TRUSTED_MUTATION,
 } from './lib';
+import { newEncryptionKey, startTestRedis } from '../test/support/redis-server';
 
 /**
  * `npm run bench`: the gateway against a baseline measured in the same run, on a shared machine.
@@ -60,8 +62,14 @@ interface Run {
   readonly cpuPerRequestUs: number;
 }
 
-async function measure(url: string, pid: number, authorizations: readonly string[], seconds: number): Promise<Run> {
-  const sample = await load({ url, body: MUTATION, seconds, authorizations, pid });
+async function measure(
+  url: string,
+  pid: number,
+  authorizations: readonly string[],
+  seconds: number,
+  body = MUTATION,
+): Promise<Run> {
+  const sample = await load({ url, body, seconds, authorizations, pid });
   return {
     rps: sample.requestsPerSecond,
     p99: sample.p99Ms,
@@ -73,6 +81,36 @@ async function measure(url: string, pid: number, authorizations: readonly string
 async function fixedRate(url: string, authorization: string, rate: number): Promise<Run> {
   const sample = await paced({ url, body: MUTATION, authorization, rate, seconds: fixedSeconds, connections: 50 });
   return { rps: rate, p99: sample.p99Ms, errors: sample.errors, cpuPerRequestUs: Number.NaN };
+}
+
+/** A token cache event count from the gateway's metrics (`l1Hits`, `l2Reads`…). */
+async function cacheEvents(gatewayUrl: string, event: string): Promise<number> {
+  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const match = new RegExp(`^cobalt_gateway_token_cache_events_total\\{event="${event}"\\} (\\d+)`, 'm').exec(text);
+  return Number(match?.[1] ?? 0);
+}
+
+/**
+ * The cached mint with a Redis token cache (a local redis-server), with the in-process tier on or
+ * off (`TOKEN_CACHE_L1_TTL_S=0`), and how many Redis reads each mint cost during the run.
+ */
+async function cachedWithRedis(
+  emulatorUrl: string,
+  redisUrl: string,
+  l1TtlS: string,
+  hot: readonly string[],
+): Promise<Run & { redisReadsPerMint: number }> {
+  const env = { ...gatewayEnv(emulatorUrl), REDIS_URL: redisUrl, TOKEN_ENCRYPTION_KEY: newEncryptionKey() };
+  const gateway = await startPinned([join(root, 'dist/main.js')], { ...env, TOKEN_CACHE_L1_TTL_S: l1TtlS });
+  await measure(gateway.url, gateway.child.pid!, hot, 1);
+  const readsBefore = await cacheEvents(gateway.url, 'l2Reads');
+  const hitsBefore = await cacheEvents(gateway.url, 'hits');
+  const run = await measure(gateway.url, gateway.child.pid!, hot, seconds);
+  const reads = (await cacheEvents(gateway.url, 'l2Reads')) - readsBefore;
+  const hits = (await cacheEvents(gateway.url, 'hits')) - hitsBefore;
+  await stop(gateway.child);
+  // Without the tier there is no l2Reads counter: every cached mint is one Redis read.
+  return { ...run, redisReadsPerMint: l1TtlS === '0' ? 1 : reads / Math.max(1, hits) };
 }
 
 async function startupMs(emulatorUrl: string): Promise<number> {
@@ -105,13 +143,17 @@ async function main(): Promise<void> {
   progress(`bench: signing ${ACCOUNTS} bearer tokens for the cold path`);
   const cold = await signBearers(ACCOUNTS);
   const hot = cold.slice(0, 1);
+  const redis = await startTestRedis();
 
   const samples = {
     gatewayCached: [] as Run[],
+    gatewayTrusted: [] as Run[],
     baseline: [] as Run[],
     gatewayFixedRate: [] as Run[],
     baselineFixedRate: [] as Run[],
     gatewayCold: [] as Run[],
+    gatewayCachedRedisL1: [] as (Run & { redisReadsPerMint: number })[],
+    gatewayCachedRedisOnly: [] as (Run & { redisReadsPerMint: number })[],
     startup: [] as number[],
     offeredRate: [] as number[],
   };
@@ -133,8 +175,12 @@ async function main(): Promise<void> {
     progress(`bench: gateway, cached mint path, rep ${rep}/${reps}`);
     const gateway = await startPinned([join(root, 'dist/main.js')], gatewayEnv(emulator.url));
     await measure(gateway.url, gateway.child.pid!, hot, 1); // warm-up fills the cache
+    // Both bodies warm before either is measured: in 1 s runs, whichever ran second won by JIT warm-up.
+    await measure(gateway.url, gateway.child.pid!, hot, 1, TRUSTED_MUTATION);
     const callsBefore = await cobaltCalls(emulator.url);
     samples.gatewayCached.push(await measure(gateway.url, gateway.child.pid!, hot, seconds));
+    progress(`bench: gateway, cached mint by trusted document, rep ${rep}/${reps}`);
+    samples.gatewayTrusted.push(await measure(gateway.url, gateway.child.pid!, hot, seconds, TRUSTED_MUTATION));
     progress(`bench: gateway, cached mint path at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
     samples.gatewayFixedRate.push(await fixedRate(gateway.url, hot[0]!, rate));
     cachedCobaltCalls += (await cobaltCalls(emulator.url)) - callsBefore;
@@ -148,10 +194,15 @@ async function main(): Promise<void> {
       throw new Error(`the gateway answered ${failed} operations with an error: the figures would be wrong`);
     await stop(gateway.child);
 
+    progress(`bench: gateway, cached mint with Redis (in-process tier on, then off), rep ${rep}/${reps}`);
+    samples.gatewayCachedRedisL1.push(await cachedWithRedis(emulator.url, redis.url, '60', hot));
+    samples.gatewayCachedRedisOnly.push(await cachedWithRedis(emulator.url, redis.url, '0', hot));
+
     progress(`bench: start-up time, rep ${rep}/${reps}`);
     samples.startup.push(await startupMs(emulator.url));
   }
   await stop(emulator.child);
+  await redis.stop();
   progress('');
 
   const m = (runs: Run[], key: keyof Run) => median(runs.map((r) => r[key]));
@@ -179,6 +230,12 @@ async function main(): Promise<void> {
       cobaltCallsDuringRun: cachedCobaltCalls,
       errors: [...samples.gatewayCached, ...samples.gatewayFixedRate].reduce((sum, r) => sum + r.errors, 0),
     },
+    gatewayTrusted: {
+      rps: m(samples.gatewayTrusted, 'rps'),
+      p99Ms: m(samples.gatewayTrusted, 'p99'),
+      cpuPerRequestUs: m(samples.gatewayTrusted, 'cpuPerRequestUs'),
+      overBaseline: m(samples.gatewayTrusted, 'rps') / m(samples.baseline, 'rps'),
+    },
     fixedRate: { share: FIXED_RATE_SHARE, rps: median(samples.offeredRate), seconds: fixedSeconds },
     gatewayCold: {
       rps: m(samples.gatewayCold, 'rps'),
@@ -188,6 +245,19 @@ async function main(): Promise<void> {
     },
     cachedOverBaseline: ratio,
     cachedOverBaselineByCpu: cpuRatio,
+    gatewayCachedRedis: {
+      l1: {
+        rps: m(samples.gatewayCachedRedisL1, 'rps'),
+        p99Ms: m(samples.gatewayCachedRedisL1, 'p99'),
+        cpuPerRequestUs: m(samples.gatewayCachedRedisL1, 'cpuPerRequestUs'),
+        redisReadsPerMint: median(samples.gatewayCachedRedisL1.map((r) => r.redisReadsPerMint)),
+      },
+      redisOnly: {
+        rps: m(samples.gatewayCachedRedisOnly, 'rps'),
+        p99Ms: m(samples.gatewayCachedRedisOnly, 'p99'),
+        cpuPerRequestUs: m(samples.gatewayCachedRedisOnly, 'cpuPerRequestUs'),
+      },
+    },
     tokenCacheMemory: memory,
     startupMs: median(samples.startup),
   };
@@ -211,6 +281,9 @@ async function main(): Promise<void> {
     '|---|---|---|---|',
     `| baseline: bare Apollo 5 standalone + jose HS256, constant token | ${results.baseline.rps.toFixed(0)} | ${results.baseline.p99Ms} | ${results.baseline.cpuPerRequestUs.toFixed(0)} |`,
     `| gateway, cached mint | ${results.gatewayCached.rps.toFixed(0)} | ${results.gatewayCached.p99Ms} | ${results.gatewayCached.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint, Redis cache with the in-process tier (${results.gatewayCachedRedis.l1.redisReadsPerMint.toFixed(3)} Redis reads/mint) | ${results.gatewayCachedRedis.l1.rps.toFixed(0)} | ${results.gatewayCachedRedis.l1.p99Ms} | ${results.gatewayCachedRedis.l1.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint, Redis cache without it (\`TOKEN_CACHE_L1_TTL_S=0\`, 1 Redis read/mint) | ${results.gatewayCachedRedis.redisOnly.rps.toFixed(0)} | ${results.gatewayCachedRedis.redisOnly.p99Ms} | ${results.gatewayCachedRedis.redisOnly.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint by trusted document (documentId) | ${results.gatewayTrusted.rps.toFixed(0)} | ${results.gatewayTrusted.p99Ms} | ${results.gatewayTrusted.cpuPerRequestUs.toFixed(0)} |`,
     `| gateway, cold mint (every request a new account) | ${results.gatewayCold.rps.toFixed(0)} | ${results.gatewayCold.p99Ms} | ${results.gatewayCold.cpuPerMintUs.toFixed(0)} |`,
     '',
   ].join('\n');
@@ -221,7 +294,7 @@ async function main(): Promise<void> {
   const name = smoke ? 'smoke' : 'latest';
   writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, `${name}.svg`), chart(results));
-  if (samples.gatewayCached.some((r) => r.errors > 0)) process.exitCode = 1;
+  if ([...samples.gatewayCached, ...samples.gatewayTrusted].some((r) => r.errors > 0)) process.exitCode = 1;
 }
 
 /** Heap growth of the memory token cache filled with `tokens` Cobalt-sized tokens (its own process). */

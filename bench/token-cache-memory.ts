@@ -1,4 +1,4 @@
-import { Secret } from '../src/config/secret';
+import { randomBytes } from 'node:crypto';
 import { deriveCacheKeys } from '../src/infra/crypto/key-derivation';
 import { MemoryTokenStore } from '../src/session-tokens/memory-token-store';
 
@@ -18,7 +18,10 @@ function heap(): number {
 }
 
 async function main(): Promise<void> {
-  const store = new MemoryTokenStore({ maxEntries: count, keys: deriveCacheKeys(new Secret('tk_bench')) });
+  const store = new MemoryTokenStore({
+    maxEntries: count,
+    keys: deriveCacheKeys({ namespace: 'bench', nameKeys: [randomBytes(32)] }),
+  });
   const before = heap();
   const now = Date.now();
   for (let i = 0; i < count; i += 1) {

@@ -5,6 +5,7 @@ import { createServices, type AppConfig } from './composition/services';
 import type { Clock } from './infra/clock';
 import type { Logger } from './observability/logger';
 import { createHttpServer } from './server/http-server';
+import { loadTrustedDocuments } from './server/trusted-documents/manifest';
 import { createLifecycle, ServerPhase } from './server/lifecycle';
 import { createPlayground } from './server/playground/playground';
 import { createReadiness } from './server/readiness';
@@ -26,7 +27,7 @@ export interface GatewayApp {
   readonly log: Logger;
   /** Listens on `config.http`; resolves with the URL of the GraphQL endpoint. */
   start(): Promise<{ url: string; port: number }>;
-  /** Stops accepting connections and waits for in-flight requests. */
+  /** Leaves rotation, serves on for the readiness delay, then stops accepting and drains the connections. */
   stop(): Promise<void>;
 }
 
@@ -48,6 +49,8 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
   );
   const apollo = createGraphQL(services, { log, metrics, introspection: config.graphql.introspection });
 
+  const { mode, manifestPath } = config.graphql.trustedDocuments;
+  const trustedDocuments = mode === 'off' ? undefined : { mode, documents: loadTrustedDocuments(manifestPath) };
   const phase = new ServerPhase();
   const server = createHttpServer({
     apollo,
@@ -56,7 +59,8 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     maxBodyBytes: config.http.maxBodyBytes,
     corsOrigins: config.http.corsOrigins,
     trustProxyHops: config.http.trustProxyHops,
-    isDraining: () => phase.current === 'stopping',
+    ...(trustedDocuments !== undefined && { trustedDocuments }),
+    isDraining: () => phase.current === 'draining',
     metrics: metrics.registry,
     ...(config.graphql.playground && {
       playground: createPlayground(
@@ -73,9 +77,13 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     server,
     phase,
     log,
+    clock: infra.clock,
+    metrics,
     host: config.http.host,
     port: config.http.port,
+    readinessDelayMs: config.http.shutdownReadinessDelayMs,
     shutdownTimeoutMs: config.http.shutdownTimeoutMs,
+    idleGraceMs: config.http.shutdownIdleGraceMs,
     beforeListen: [() => infra.connect(), () => apollo.start()],
     afterClose: [() => apollo.stop(), () => services.close(), () => infra.close()],
   });

@@ -87,12 +87,19 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal, timeoutMs: config.http.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
+    const { shutdownReadinessDelayMs, shutdownTimeoutMs } = config.http;
+    app.log.info(
+      { signal, readinessDelayMs: shutdownReadinessDelayMs, timeoutMs: shutdownTimeoutMs },
+      'shutting down: serving out of rotation, then draining connections',
+    );
     // app.stop() cuts requests at the shutdown timeout; this only guards against a hung close.
-    setTimeout(() => {
-      app.log.error('shutdown did not complete; exiting');
-      process.exit(1);
-    }, config.http.shutdownTimeoutMs + 5000).unref();
+    setTimeout(
+      () => {
+        app.log.error('shutdown did not complete; exiting');
+        process.exit(1);
+      },
+      shutdownReadinessDelayMs + shutdownTimeoutMs + 5000,
+    ).unref();
     // The embedded emulator goes last: in-flight mints may still be talking to it.
     app
       .stop()

@@ -26,8 +26,12 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   /** Cobalt knows no linked account for the signed-in user (Cobalt answers 400 or 500 for this). Provision it first. */
   | 'LINKED_ACCOUNT_NOT_FOUND'
+  /** The document id (`documentId` or `extensions.persistedQuery.sha256Hash`) is not in the trusted documents manifest. */
+  | 'PERSISTED_QUERY_NOT_FOUND'
   /** The gateway limited this user or client. `retryAfterSeconds` says how long to wait. */
   | 'RATE_LIMITED'
+  /** A full document was sent to a gateway with `TRUSTED_DOCUMENTS=require`. Send its manifest id. */
+  | 'TRUSTED_DOCUMENT_REQUIRED'
   /** The request has no bearer token, or it is invalid or expired. Sign in again. */
   | 'UNAUTHENTICATED';
 

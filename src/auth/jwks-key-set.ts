@@ -18,8 +18,10 @@ export interface JwksKeySetOptions {
   /** Called once when the URL stops answering, once when it answers again. */
   readonly onOutageChange?: (down: boolean) => void;
   /**
-   * Dates each fetched set and decides when to fetch again (max age, unknown-kid cooldown, outage
-   * recheck, stale limit). The fetch's own timeout stays on real time: it bounds a real socket.
+   * Ages each fetched set and decides when to fetch again (max age, unknown-kid cooldown, outage
+   * recheck, stale limit), all on `monotonic()`: these are durations, and a step of the wall clock
+   * (NTP, a VM resumed) must neither expire the set early nor stretch the stale window. The fetch's
+   * own timeout stays on real time: it bounds a real socket.
    * @default systemClock
    */
   readonly clock?: Clock;
@@ -36,7 +38,7 @@ const UNKNOWN_KID_COOLDOWN_MS = 30_000;
 const OUTAGE_RECHECK_MS = 10_000;
 
 interface FetchedKeys {
-  /** When the set was fetched, on the key set's clock. */
+  /** When the set was fetched, on the key set's monotonic clock. */
   readonly fetchedAt: number;
   readonly keys: JWTVerifyGetKey;
 }
@@ -62,7 +64,8 @@ export function createJwksKeySet(url: URL, options: JwksKeySetOptions): JWTVerif
   let recheckAt = 0;
   let down = false;
 
-  const usableStale = (): boolean => lastGood !== undefined && clock.now() - lastGood.fetchedAt <= options.maxStaleMs;
+  const usableStale = (): boolean =>
+    lastGood !== undefined && clock.monotonic() - lastGood.fetchedAt <= options.maxStaleMs;
   const setDown = (value: boolean) => {
     if (down === value) return;
     down = value;
@@ -73,7 +76,7 @@ export function createJwksKeySet(url: URL, options: JwksKeySetOptions): JWTVerif
     const jwks = remote.jwks();
     // reload() resolves only once a valid set is held, so this is a broken promise of jose's.
     if (jwks === undefined) throw new joseErrors.JWKSInvalid('no key set after a successful fetch');
-    lastGood = { fetchedAt: clock.now(), keys: createLocalJWKSet(jwks) };
+    lastGood = { fetchedAt: clock.monotonic(), keys: createLocalJWKSet(jwks) };
     setDown(false);
     return lastGood;
   };
@@ -84,26 +87,26 @@ export function createJwksKeySet(url: URL, options: JwksKeySetOptions): JWTVerif
     }));
 
   return async (header, token) => {
-    if (down && clock.now() < recheckAt && lastGood !== undefined && usableStale()) {
+    if (down && clock.monotonic() < recheckAt && lastGood !== undefined && usableStale()) {
       options.onStaleUse?.();
       return lastGood.keys(header, token);
     }
     try {
       const held =
-        lastGood !== undefined && clock.now() - lastGood.fetchedAt < options.cacheMaxAgeMs ? lastGood : undefined;
+        lastGood !== undefined && clock.monotonic() - lastGood.fetchedAt < options.cacheMaxAgeMs ? lastGood : undefined;
       const current = held ?? (await refetch());
       try {
         return await current.keys(header, token);
       } catch (error) {
         // An unknown kid may be a key published since the last fetch.
-        const coolingDown = clock.now() - current.fetchedAt < UNKNOWN_KID_COOLDOWN_MS;
+        const coolingDown = clock.monotonic() - current.fetchedAt < UNKNOWN_KID_COOLDOWN_MS;
         if (!(error instanceof joseErrors.JWKSNoMatchingKey) || coolingDown) throw error;
         return await (await refetch()).keys(header, token);
       }
     } catch (error) {
       if (!isFetchFailure(error)) throw error;
       setDown(true);
-      recheckAt = clock.now() + OUTAGE_RECHECK_MS;
+      recheckAt = clock.monotonic() + OUTAGE_RECHECK_MS;
       if (lastGood === undefined || !usableStale()) throw error;
       options.onStaleUse?.();
       return lastGood.keys(header, token);

@@ -109,6 +109,11 @@ export class CallPolicy {
   /** How long to wait before another attempt, or undefined when there must be none. */
   #retryWait(failure: CobaltFailure, attempt: number, deadline: number): number | undefined {
     if (attempt > this.#options.maxRetries || !isRetryable(failure)) return undefined;
+    // A timeout our own event loop caused says nothing about Cobalt; another attempt would only
+    // add a call to Cobalt exactly when this instance is the bottleneck.
+    if (failure.kind === 'timeout' && isMostlyLocal(failure.localDelayMs ?? 0, this.#options.timeoutMs)) {
+      return undefined;
+    }
     const hinted = failure.kind === 'http' && failure.retryAfterSeconds !== undefined;
     const waitMs = hinted ? failure.retryAfterSeconds * 1000 : backoffMs(attempt - 1, this.#random);
     // Leave an attempt some time to succeed; a wait that eats the deadline only delays the error.
@@ -129,7 +134,7 @@ export class CallPolicy {
   ): Promise<boolean> {
     this.#options.onRetry?.(operation);
     this.#options.log.info(
-      { cobaltCall: operation, attempt, failure: describeFailure(failure), waitMs },
+      { cobaltCall: operation, attempt, failure: describeFailure(failure), ...timerLate(failure), waitMs },
       'retrying cobalt call',
     );
     await this.#clock.sleep(waitMs);
@@ -155,6 +160,7 @@ export class CallPolicy {
         attempt,
         durationMs: this.#msSince(startedAt),
         failure: describeFailure(failure),
+        ...timerLate(failure),
         cobaltRequestId: failure.kind === 'http' ? failure.body?.requestId : undefined,
         code: error.code,
       },
@@ -174,4 +180,17 @@ export class CallPolicy {
   #msSince(startedAt: number): number {
     return Math.round(this.#clock.monotonic() - startedAt);
   }
+}
+
+/** True when at least half of an attempt's time was spent waiting for our own event loop. */
+export function isMostlyLocal(localDelayMs: number, timeoutMs: number): boolean {
+  return localDelayMs * 2 >= timeoutMs;
+}
+
+/**
+ * How late a timed-out attempt's timer fired, as its own log field: the failure text stays `timeout`
+ * whatever the lateness, so that alerts and searches on it keep matching.
+ */
+function timerLate(failure: CobaltFailure): { timerLateMs?: number } {
+  return failure.kind === 'timeout' && failure.localDelayMs !== undefined ? { timerLateMs: failure.localDelayMs } : {};
 }

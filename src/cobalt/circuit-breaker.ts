@@ -12,14 +12,28 @@ export interface BreakerPolicy {
   readonly failureRate: number;
   /** How long it stays open before letting one probe through. */
   readonly cooldownMs: number;
+  /**
+   * How long one probe holds the half-open breaker. A probe that has not settled by then (a call
+   * that hangs) no longer blocks the next one; without a lease it would refuse everything forever.
+   * Default: the cooldown.
+   */
+  readonly probeLeaseMs?: number;
 }
 
 export interface BreakerDeps {
   readonly log: Logger;
   readonly onStateChange?: (state: BreakerState) => void;
-  /** Its window and cooldown run on `monotonic()`. */
+  /** Its window, cooldown and probe lease run on `monotonic()`. */
   readonly clock?: Clock;
+  /**
+   * Arms the timer that reports the end of a cooldown when no call comes; returns its cancel.
+   * Default: a `setTimeout` that does not keep the process alive.
+   */
+  readonly setTimer?: (wake: () => void, ms: number) => () => void;
 }
+
+/** What an operation said about Cobalt: up, down, or nothing (a bug of ours threw). */
+type Outcome = 'answered' | 'outage' | 'unknown';
 
 // Cobalt being down or answering garbage. Caller errors (unknown linked account, a bad key, 4xx) and
 // Cobalt's 429 are answers from a working Cobalt: counting them would let one misconfigured client or
@@ -34,7 +48,10 @@ const BUCKET_MS = 1000;
  * in a rolling 10 s window, never on one failure; while open, operations fail at once with
  * COBALT_UNAVAILABLE and how long until the next probe, so a Cobalt outage costs neither the
  * gateway's sockets nor the users' time, and the token service can serve cached tokens instead.
- * After the cooldown one probe goes out: its success closes the breaker, an outage reopens it.
+ * After the cooldown one probe goes out: its success closes the breaker, an outage reopens it. A
+ * probe holds the breaker for a lease only, so one that hangs does not refuse everything forever. An
+ * error that is not a `GatewayError` is a bug of ours and says nothing about Cobalt: it is not
+ * counted, and a probe that ends in one leaves the breaker half-open for the next call to probe.
  *
  * All timing comes from the clock, so tests move time instead of waiting out a cooldown.
  */
@@ -45,9 +62,10 @@ export class CobaltCircuitBreaker {
   readonly #window = new RollingCounts();
   #state: BreakerState = 'closed';
   #openedAt = 0;
-  #probeOut = false;
+  /** The probe out while half-open, until its lease ends; the next one replaces it after that. */
+  #probe: { readonly leaseEndsAt: number } | undefined;
   #rejections = 0;
-  #wakeUp: NodeJS.Timeout | undefined;
+  #cancelWake: (() => void) | undefined;
 
   constructor(policy: BreakerPolicy, deps: BreakerDeps) {
     this.#policy = policy;
@@ -68,28 +86,27 @@ export class CobaltCircuitBreaker {
   /** Runs `work` unless the breaker refuses it; counts its outcome. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     this.#halfOpenIfDue();
-    if (this.#state === 'open' || this.#probeOut) {
+    if (this.#state === 'open' || this.#probeHeld()) {
       this.#rejections += 1;
       throw new GatewayError(ErrorCode.COBALT_UNAVAILABLE, { retryAfterSeconds: this.#secondsUntilProbe() });
     }
-    const probe = this.#state === 'half-open';
-    if (probe) this.#probeOut = true;
-    let outage = false;
+    const probe = this.#state === 'half-open' ? this.#takeProbe() : undefined;
+    let outcome: Outcome = 'answered';
     try {
       return await work();
     } catch (error) {
-      outage = error instanceof GatewayError && OUTAGE_CODES.has(error.code);
+      outcome = outcomeOf(error);
       throw error;
     } finally {
-      if (probe) this.#probed(outage);
-      else if (this.#state === 'closed') this.#counted(outage);
+      if (probe !== undefined) this.#probed(probe, outcome);
+      else if (this.#state === 'closed' && outcome !== 'unknown') this.#counted(outcome === 'outage');
     }
   }
 
   /** Stops the timer that reports the end of a cooldown. */
   shutdown(): void {
-    clearTimeout(this.#wakeUp);
-    this.#wakeUp = undefined;
+    this.#cancelWake?.();
+    this.#cancelWake = undefined;
   }
 
   #counted(outage: boolean): void {
@@ -100,9 +117,29 @@ export class CobaltCircuitBreaker {
     if (operations >= this.#policy.minRequests && outages / operations > this.#policy.failureRate) this.#open();
   }
 
-  #probed(outage: boolean): void {
-    this.#probeOut = false;
-    if (outage) {
+  #probeHeld(): boolean {
+    return this.#probe !== undefined && this.#clock.monotonic() < this.#probe.leaseEndsAt;
+  }
+
+  #takeProbe(): { readonly leaseEndsAt: number } {
+    if (this.#probe !== undefined) {
+      this.#deps.log.warn(
+        { event: 'cobalt-breaker-probe-lapsed' },
+        'the circuit breaker probe did not settle within its lease: letting another probe through',
+      );
+    }
+    const now = this.#clock.monotonic();
+    this.#probe = { leaseEndsAt: now + (this.#policy.probeLeaseMs ?? this.#policy.cooldownMs) };
+    return this.#probe;
+  }
+
+  #probed(probe: { readonly leaseEndsAt: number }, outcome: Outcome): void {
+    // A probe whose lease lapsed and was replaced: the one after it decides.
+    if (this.#probe !== probe) return;
+    this.#probe = undefined;
+    // A bug of ours says nothing about Cobalt: stay half-open, and let the next call probe.
+    if (outcome === 'unknown') return;
+    if (outcome === 'outage') {
       this.#open();
       return;
     }
@@ -120,10 +157,24 @@ export class CobaltCircuitBreaker {
       'Cobalt keeps failing: circuit breaker opened, failing fast',
     );
     // Reading the state applies the cooldown; this timer only makes sure its end is logged and
-    // reported without traffic. It never keeps the process alive.
-    clearTimeout(this.#wakeUp);
-    this.#wakeUp = setTimeout(() => this.#halfOpenIfDue(), this.#policy.cooldownMs);
-    this.#wakeUp.unref();
+    // reported without traffic.
+    this.#armWake(this.#policy.cooldownMs);
+  }
+
+  #armWake(ms: number): void {
+    this.#cancelWake?.();
+    this.#cancelWake = (this.#deps.setTimer ?? unrefTimer)(() => this.#woken(), ms);
+  }
+
+  #woken(): void {
+    this.#cancelWake = undefined;
+    if (this.#state !== 'open') return;
+    // Timers and the clock round differently: a timer may fire a fraction of a millisecond before
+    // the cooldown ends on the clock. Wait out the rest, or the breaker stays reported open until
+    // the next call comes.
+    const remaining = this.#openedAt + this.#policy.cooldownMs - this.#clock.monotonic();
+    if (remaining > 0) this.#armWake(Math.ceil(remaining) + 1);
+    else this.#halfOpenIfDue();
   }
 
   #halfOpenIfDue(): void {
@@ -144,6 +195,18 @@ export class CobaltCircuitBreaker {
     const remaining = this.#openedAt + this.#policy.cooldownMs - this.#clock.monotonic();
     return Math.max(1, Math.ceil(remaining / 1000));
   }
+}
+
+function outcomeOf(error: unknown): Outcome {
+  if (!(error instanceof GatewayError)) return 'unknown';
+  return OUTAGE_CODES.has(error.code) ? 'outage' : 'answered';
+}
+
+/** A timer that never keeps the process alive. */
+function unrefTimer(wake: () => void, ms: number): () => void {
+  const timer = setTimeout(wake, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 /** Operations and outages per second over the last 10 s. */

@@ -13,7 +13,14 @@ export type CobaltFailure =
       /** What the request's path named (`/application/{slug}`), so a 404 can mean "no such thing". */
       readonly resource?: 'application';
     }
-  | { readonly kind: 'timeout' }
+  | {
+      readonly kind: 'timeout';
+      /**
+       * How long the attempt's timer fired late: time our own event loop was busy, not Cobalt. An
+       * attempt that spent most of its time this way measured our queue, and is not retried.
+       */
+      readonly localDelayMs?: number;
+    }
   | { readonly kind: 'network'; readonly errno: string }
   | { readonly kind: 'invalid-response'; readonly reason: string };
 

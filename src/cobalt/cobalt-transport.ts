@@ -83,7 +83,17 @@ export class CobaltTransport {
     // cleared timer rather than AbortSignal.timeout, which fires after every call, long finished or
     // not, building a DOMException each time (a CPU profile of a cold mint showed it).
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const scheduledAt = performance.now() + timeoutMs;
+    let localDelayMs = 0;
+    // Timers run before the poll phase: after our loop was blocked, the timer fires before an
+    // answer already waiting in the socket is read. setImmediate runs after that poll phase, so
+    // such an answer wins; the abort then only catches a Cobalt that really did not answer.
+    const timer = setTimeout(() => {
+      localDelayMs = Math.max(0, Math.round(performance.now() - scheduledAt));
+      setImmediate(() => {
+        controller.abort();
+      });
+    }, timeoutMs);
     try {
       const response = await this.#http.request<unknown>({
         method: request.method,
@@ -102,7 +112,10 @@ export class CobaltTransport {
       };
     } catch (error) {
       // Classify from a few fields and drop the error: it holds the request config and socket state.
-      throw new CobaltFailureError(classifyTransportError(error));
+      const failure = classifyTransportError(error);
+      throw new CobaltFailureError(
+        failure.kind === 'timeout' && localDelayMs > 0 ? { kind: 'timeout', localDelayMs } : failure,
+      );
     } finally {
       clearTimeout(timer);
     }

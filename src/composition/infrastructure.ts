@@ -1,8 +1,9 @@
 import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/load-config';
 import type { Secret } from '../config/secret';
 import { systemClock, type Clock } from '../infra/clock';
-import { deriveCacheKeys, type CacheKeys } from '../infra/crypto/key-derivation';
+import { defaultNamespace, deriveCacheKeys, type CacheKeys } from '../infra/crypto/key-derivation';
 import { RecordCipher } from '../infra/crypto/sealed-record';
 import { SealedRecords } from '../infra/redis/sealed-records';
 import { SharedRedis } from '../infra/redis/shared-redis';
@@ -14,7 +15,7 @@ export interface Infrastructure {
   readonly log: Logger;
   readonly clock: Clock;
   readonly metrics: GatewayMetrics;
-  /** Opaque, environment-scoped names for accounts and IPs, derived from the Cobalt API key. */
+  /** Opaque names for accounts and IPs, scoped to the cache namespace; unchanged by an API key rotation. */
   readonly keys: CacheKeys;
   /** Set when state is shared through Redis (a node, Sentinel or a cluster); none: it stays in the process. */
   readonly redis?: {
@@ -40,13 +41,24 @@ export function createInfrastructure(
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const store = config.tokenCache.store;
+  const apiKey = config.cobalt.apiKey.reveal();
+  const namespace = config.tokenCache.namespace ?? defaultNamespace(apiKey);
+  const key = (secret: Secret) => Buffer.from(secret.reveal().trim(), 'base64');
+  // Shared names need a shared key; a process-local cache's names never leave the process.
+  const keys =
+    store.kind === 'redis'
+      ? deriveCacheKeys({
+          namespace,
+          nameKeys: [key(store.encryptionKey), ...store.oldEncryptionKeys.map(key)],
+          legacyApiKey: apiKey,
+        })
+      : deriveCacheKeys({ namespace, nameKeys: [randomBytes(32)] });
   let redis: Infrastructure['redis'];
   if (store.kind === 'redis') {
     const shared = new SharedRedis(
       { connection: store.connection, commandTimeoutMs: store.commandTimeoutMs },
       { log, clock },
     );
-    const key = (secret: Secret) => Buffer.from(secret.reveal().trim(), 'base64');
     const cipher = new RecordCipher(key(store.encryptionKey), store.oldEncryptionKeys.map(key));
     redis = { shared, records: (kind) => new SealedRecords(shared, cipher, { log, kind }) };
   }
@@ -54,7 +66,7 @@ export function createInfrastructure(
     log,
     clock,
     metrics: createMetrics(),
-    keys: deriveCacheKeys(config.cobalt.apiKey),
+    keys,
     ...(redis !== undefined && { redis }),
     connect: () => redis?.shared.connect() ?? Promise.resolve(),
     close: () => redis?.shared.close() ?? Promise.resolve(),

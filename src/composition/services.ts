@@ -10,6 +10,7 @@ import { MemoryTokenStore } from '../session-tokens/memory-token-store';
 import { RedisTokenStore } from '../session-tokens/redis-token-store';
 import { SessionTokenService } from '../session-tokens/session-token.service';
 import type { TokenStore } from '../session-tokens/token-store';
+import { TwoTierTokenStore } from '../session-tokens/two-tier-token-store';
 import { ViewerSessionTokens } from '../session-tokens/viewer-session-tokens';
 import type { Infrastructure } from './infrastructure';
 
@@ -56,7 +57,9 @@ export function createServices(
       onReject: (limit) => metrics.rateLimitRejections.inc({ limit }),
     },
   );
-  const breaker = new CobaltCircuitBreaker(config.cobalt.breaker, {
+  // A probe is one Cobalt operation: past the operation deadline it has hung, and another may go.
+  const breakerPolicy = { ...config.cobalt.breaker, probeLeaseMs: config.cobalt.deadlineMs };
+  const breaker = new CobaltCircuitBreaker(breakerPolicy, {
     log,
     clock,
     onStateChange: (state) => metrics.cobaltBreakerState.set(BREAKER_GAUGE[state]),
@@ -74,7 +77,7 @@ export function createServices(
     breaker,
     callBudget: rateLimits.cobaltCalls,
   });
-  const tokenStore = createTokenStore(infra, config.tokenCache.store);
+  const tokenStore = createTokenStore(infra, config.tokenCache);
   const tokens = new SessionTokenService({
     cobalt,
     store: tokenStore,
@@ -89,7 +92,7 @@ export function createServices(
       autoProvision: config.autoProvision,
     },
   });
-  metrics.exportTokenCacheStats(tokens.stats);
+  metrics.exportTokenCacheStats(tokens.stats, ...(tokenStore instanceof TwoTierTokenStore ? [tokenStore.stats] : []));
   const integrations = new IntegrationsService({
     cobalt,
     sessionTokens: tokens,
@@ -114,11 +117,15 @@ export function createServices(
   };
 }
 
-function createTokenStore(infra: Infrastructure, store: Config['tokenCache']['store']): TokenStore {
+function createTokenStore(infra: Infrastructure, { store, l1 }: Config['tokenCache']): TokenStore {
   const { keys, clock } = infra;
   if (store.kind === 'memory') return new MemoryTokenStore({ maxEntries: store.maxEntries, keys, clock });
   if (infra.redis === undefined) throw new Error('a Redis token cache needs the shared Redis connection');
-  return new RedisTokenStore({ redis: infra.redis.shared, records: infra.redis.records('token'), keys, clock });
+  const redis = new RedisTokenStore({ redis: infra.redis.shared, records: infra.redis.records('token'), keys, clock });
+  if (l1.ttlS === 0) return redis;
+  // A hit in process costs no round trip and no decryption, and outlives a Redis outage until the
+  // token's refresh point; the flight channel carries the invalidations that keep instances in step.
+  return new TwoTierTokenStore(redis, { maxEntries: l1.maxEntries, ttlMs: l1.ttlS * 1000, keys, clock, bus: redis });
 }
 
 /**

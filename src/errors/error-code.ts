@@ -17,6 +17,8 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
+  TRUSTED_DOCUMENT_REQUIRED = 'TRUSTED_DOCUMENT_REQUIRED',
 }
 
 export interface CodePolicy {
@@ -81,6 +83,17 @@ export const errorPolicy: { readonly [C in ErrorCode]: CodePolicy } = {
     retryable: false,
     message: 'Internal server error.',
     description: 'Something unexpected failed. Quote `requestId` to the operators; the details are in their logs.',
+  },
+  [ErrorCode.PERSISTED_QUERY_NOT_FOUND]: {
+    retryable: false,
+    message: 'PersistedQueryNotFound',
+    description:
+      'The document id (`documentId` or `extensions.persistedQuery.sha256Hash`) is not in the trusted documents manifest.',
+  },
+  [ErrorCode.TRUSTED_DOCUMENT_REQUIRED]: {
+    retryable: false,
+    message: 'This gateway runs trusted documents only: send the document id, not its text.',
+    description: 'A full document was sent to a gateway with `TRUSTED_DOCUMENTS=require`. Send its manifest id.',
   },
 };
 

@@ -1,17 +1,14 @@
-import type { ApplicationAuthType, CobaltApplication } from '../cobalt/application';
 import { ErrorCode } from '../errors/error-code';
 import { GatewayError } from '../errors/gateway-error';
 import { isValidSlug } from './integration-slug';
-
-/** The integration types the GraphQL layer maps to and from; it never imports `cobalt/` itself. */
-export type { ApplicationAuthType, CobaltApplication, CobaltConnection, ConnectionStatus } from '../cobalt/application';
+import type { AuthType, UserIntegration } from './user-integration';
 
 /** What a user may narrow `integrations` by. Every field set must match. */
 export interface IntegrationQuery {
   readonly connected?: boolean | null;
   readonly slugs?: readonly string[] | null;
   readonly nameContains?: string | null;
-  readonly authType?: ApplicationAuthType | null;
+  readonly authType?: AuthType | null;
 }
 
 export interface ConnectRequest {
@@ -34,7 +31,7 @@ export function checkSlug(slug: string): void {
 }
 
 /** A predicate for the query; throws BAD_USER_INPUT before anything is loaded when it is out of bounds. */
-export function matcherFor(query: IntegrationQuery | null | undefined): (app: CobaltApplication) => boolean {
+export function matcherFor(query: IntegrationQuery | null | undefined): (app: UserIntegration) => boolean {
   if (query === null || query === undefined) return () => true;
   const { connected, slugs, nameContains, authType } = query;
   if (slugs !== null && slugs !== undefined && (slugs.length > MAX_FILTER_SLUGS || !slugs.every(isValidSlug))) {

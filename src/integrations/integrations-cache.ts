@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache';
-import type { CobaltApplication } from '../cobalt/application';
 import { systemClock, type Clock } from '../infra/clock';
 import type { CacheKeys } from '../infra/crypto/key-derivation';
 import type { SealedRecords } from '../infra/redis/sealed-records';
 import type { SharedRedis } from '../infra/redis/shared-redis';
+import type { UserIntegration } from './user-integration';
 
 /**
  * Where integration lists are cached, per linked account. Never throws: a cache that cannot answer
@@ -12,10 +12,10 @@ import type { SharedRedis } from '../infra/redis/shared-redis';
  */
 export interface IntegrationsCache {
   readonly kind: 'memory' | 'redis';
-  get(linkedAccountId: string): Promise<readonly CobaltApplication[] | undefined>;
+  get(linkedAccountId: string): Promise<readonly UserIntegration[] | undefined>;
   /** The account's generation, read before loading a list. */
   generation(linkedAccountId: string): Promise<string>;
-  set(linkedAccountId: string, apps: readonly CobaltApplication[], ttlMs: number, generation: string): Promise<void>;
+  set(linkedAccountId: string, apps: readonly UserIntegration[], ttlMs: number, generation: string): Promise<void>;
   invalidate(linkedAccountId: string): Promise<void>;
 }
 
@@ -25,7 +25,7 @@ const MEMORY_MAX_BYTES = 64 * 1024 * 1024;
 /** One process's cache (the default): invalidations reach only this instance. */
 export class MemoryIntegrationsCache implements IntegrationsCache {
   readonly kind = 'memory' as const;
-  readonly #entries = new LRUCache<string, { apps: readonly CobaltApplication[]; expiresAt: number }>({
+  readonly #entries = new LRUCache<string, { apps: readonly UserIntegration[]; expiresAt: number }>({
     maxSize: MEMORY_MAX_BYTES,
     sizeCalculation: (entry) => Math.max(1, JSON.stringify(entry.apps).length),
   });
@@ -35,7 +35,7 @@ export class MemoryIntegrationsCache implements IntegrationsCache {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  get(linkedAccountId: string): Promise<readonly CobaltApplication[] | undefined> {
+  get(linkedAccountId: string): Promise<readonly UserIntegration[] | undefined> {
     const entry = this.#entries.get(linkedAccountId);
     return Promise.resolve(entry !== undefined && entry.expiresAt > this.clock.now() ? entry.apps : undefined);
   }
@@ -44,7 +44,7 @@ export class MemoryIntegrationsCache implements IntegrationsCache {
     return Promise.resolve(String(this.#generations.get(linkedAccountId) ?? 0));
   }
 
-  set(linkedAccountId: string, apps: readonly CobaltApplication[], ttlMs: number, generation: string): Promise<void> {
+  set(linkedAccountId: string, apps: readonly UserIntegration[], ttlMs: number, generation: string): Promise<void> {
     if (String(this.#generations.get(linkedAccountId) ?? 0) === generation) {
       this.#entries.set(linkedAccountId, { apps, expiresAt: this.clock.now() + ttlMs });
     }
@@ -65,10 +65,10 @@ const GENERATION_TTL_MS = 24 * 3600_000;
 const SET_IF_GENERATION =
   "if (redis.call('get', KEYS[2]) or '0') == ARGV[3] then return redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) else return 0 end";
 
-type StoredApplication = Omit<CobaltApplication, 'connectedAccounts'> & {
+type StoredApplication = Omit<UserIntegration, 'connectedAccounts'> & {
   connectedAccounts: {
     identifier: string | null;
-    status: CobaltApplication['connectedAccounts'][number]['status'];
+    status: UserIntegration['connectedAccounts'][number]['status'];
     connectedAt: string | null;
   }[];
 };
@@ -88,7 +88,7 @@ export class RedisIntegrationsCache implements IntegrationsCache {
     private readonly keys: CacheKeys,
   ) {}
 
-  async get(linkedAccountId: string): Promise<readonly CobaltApplication[] | undefined> {
+  async get(linkedAccountId: string): Promise<readonly UserIntegration[] | undefined> {
     const plaintext = await this.records.read(this.#listKey(linkedAccountId));
     if (plaintext === undefined) return undefined;
     const stored = JSON.parse(plaintext) as StoredApplication[];
@@ -113,18 +113,21 @@ export class RedisIntegrationsCache implements IntegrationsCache {
 
   async set(
     linkedAccountId: string,
-    apps: readonly CobaltApplication[],
+    apps: readonly UserIntegration[],
     ttlMs: number,
     generation: string,
   ): Promise<void> {
     const key = this.#listKey(linkedAccountId);
+    const sealed = this.records.seal(key, JSON.stringify(apps));
+    // Too large to cache: the list comes from Cobalt each time, as on a miss.
+    if (sealed === undefined) return;
     try {
       await this.redis.command.eval(
         SET_IF_GENERATION,
         2,
         key,
         this.#generationKey(linkedAccountId),
-        this.records.seal(key, JSON.stringify(apps)),
+        sealed,
         String(Math.max(1, Math.floor(ttlMs))),
         generation,
       );

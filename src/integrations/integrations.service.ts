@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import type { CobaltApplication } from '../cobalt/application';
 import type { CobaltDataSource } from '../cobalt/cobalt.data-source';
 import type { LinkedAccountProfile } from '../cobalt/linked-account';
 import { ErrorCode } from '../errors/error-code';
@@ -17,6 +16,7 @@ import {
 } from './integration-request';
 import { isValidSlug } from './integration-slug';
 import type { IntegrationsCache } from './integrations-cache';
+import { toUserIntegration, type UserIntegration } from './user-integration';
 
 export interface IntegrationsServiceDeps {
   readonly cobalt: Pick<CobaltDataSource, 'listApplications' | 'getApplication' | 'createConnectUrl'>;
@@ -34,8 +34,8 @@ export interface IntegrationsServiceDeps {
 
 /** What one GraphQL request may ask about integrations; built lazily, once per request. */
 export interface IntegrationLoaders {
-  readonly list: DataLoader<string, readonly CobaltApplication[]>;
-  readonly bySlug: DataLoader<{ linkedAccountId: string; slug: string }, CobaltApplication, string>;
+  readonly list: DataLoader<string, readonly UserIntegration[]>;
+  readonly bySlug: DataLoader<{ linkedAccountId: string; slug: string }, UserIntegration, string>;
 }
 
 export interface ConnectUrlOptions {
@@ -58,20 +58,20 @@ const MAX_SLUG_LOOKUPS_PER_REQUEST = 5;
  * concurrent requests ask; within one request every field sees the same list (DataLoader).
  */
 export class IntegrationsService {
-  readonly #loading = new Map<string, Promise<readonly CobaltApplication[]>>();
+  readonly #loading = new Map<string, Promise<readonly UserIntegration[]>>();
   readonly #perRequest = new WeakMap<object, IntegrationLoaders>();
 
   constructor(private readonly deps: IntegrationsServiceDeps) {}
 
   /** The viewer's integrations that match `query` (checked before anything is loaded). */
-  async listFor(viewer: Viewer, request: RequestScope, query?: IntegrationQuery | null): Promise<CobaltApplication[]> {
+  async listFor(viewer: Viewer, request: RequestScope, query?: IntegrationQuery | null): Promise<UserIntegration[]> {
     const keep = matcherFor(query);
     const apps = await this.loadersFor(request).list.load(viewer.linkedAccountId);
     return apps.filter(keep);
   }
 
   /** One of the viewer's integrations by slug; INTEGRATION_NOT_FOUND when Cobalt knows no such app. */
-  async findFor(viewer: Viewer, request: RequestScope, slug: string): Promise<CobaltApplication> {
+  async findFor(viewer: Viewer, request: RequestScope, slug: string): Promise<UserIntegration> {
     checkSlug(slug);
     return this.loadersFor(request).bySlug.load({ linkedAccountId: viewer.linkedAccountId, slug });
   }
@@ -102,7 +102,7 @@ export class IntegrationsService {
   }
 
   /** The account's applications, from the cache while it is fresh. */
-  async list(linkedAccountId: string, clientIp?: string): Promise<readonly CobaltApplication[]> {
+  async list(linkedAccountId: string, clientIp?: string): Promise<readonly UserIntegration[]> {
     const caching = this.deps.cacheTtlMs > 0;
     const cached = caching ? await this.deps.cache.get(linkedAccountId) : undefined;
     if (cached !== undefined) return cached;
@@ -122,11 +122,11 @@ export class IntegrationsService {
     await this.deps.cache.invalidate(linkedAccountId);
   }
 
-  async #load(linkedAccountId: string, caching: boolean, clientIp?: string): Promise<readonly CobaltApplication[]> {
+  async #load(linkedAccountId: string, caching: boolean, clientIp?: string): Promise<readonly UserIntegration[]> {
     if (clientIp !== undefined) await this.deps.limits?.check(linkedAccountId, clientIp);
     // Read first: a list loaded across an invalidation (here or on another instance) is not stored.
     const generation = caching ? await this.deps.cache.generation(linkedAccountId) : '';
-    const apps = await this.deps.cobalt.listApplications(linkedAccountId);
+    const apps = (await this.deps.cobalt.listApplications(linkedAccountId)).map(toUserIntegration);
     if (caching) await this.deps.cache.set(linkedAccountId, apps, this.deps.cacheTtlMs, generation);
     return apps;
   }
@@ -168,11 +168,11 @@ export class IntegrationsService {
   }
 
   #createLoaders(clientIp: string): IntegrationLoaders {
-    const list = new DataLoader<string, readonly CobaltApplication[]>((accounts) =>
+    const list = new DataLoader<string, readonly UserIntegration[]>((accounts) =>
       Promise.all(accounts.map((account) => this.list(account, clientIp).catch((error: unknown) => asError(error)))),
     );
     let lookups = 0;
-    const bySlug = new DataLoader<{ linkedAccountId: string; slug: string }, CobaltApplication, string>(
+    const bySlug = new DataLoader<{ linkedAccountId: string; slug: string }, UserIntegration, string>(
       (keys) =>
         Promise.all(
           keys.map(async ({ linkedAccountId, slug }) => {
@@ -185,7 +185,7 @@ export class IntegrationsService {
               lookups += 1;
               if (lookups > MAX_SLUG_LOOKUPS_PER_REQUEST) return new GatewayError(ErrorCode.BAD_USER_INPUT);
               await this.deps.limits?.check(linkedAccountId, clientIp);
-              return await this.deps.cobalt.getApplication(linkedAccountId, slug);
+              return toUserIntegration(await this.deps.cobalt.getApplication(linkedAccountId, slug));
             } catch (error) {
               return asError(error);
             }

@@ -7,8 +7,18 @@ import { GatewayError } from '../errors/gateway-error';
 import type { IntegrationsService } from '../integrations/integrations.service';
 import type { MintRateLimits } from '../rate-limits/rate-limits';
 
-/** The linked account as the GraphQL layer maps it; it never imports `cobalt/` itself. */
-export type { CobaltLinkedAccount } from '../cobalt/linked-account';
+/**
+ * The viewer's linked account as this service answers it. The GraphQL layer sees only this type, so
+ * a change to the Cobalt client's shapes stops here instead of reaching the schema.
+ */
+export interface UserLinkedAccount {
+  readonly accountId: string;
+  readonly name: string | null;
+  /** Cobalt's data environment (`test` or `production`). */
+  readonly environment: string | null;
+  readonly udf: readonly { readonly key: string; readonly value: string }[];
+  readonly createdAt: Date | null;
+}
 
 /** What a user asks to store on their linked account. */
 export interface ProfileInput {
@@ -52,15 +62,25 @@ export class LinkedAccountService {
   ) {}
 
   /** Creates the viewer's account or updates its name and merges its user-defined fields. */
-  async upsert(viewer: Viewer, clientIp: string, input: ProfileInput): Promise<CobaltLinkedAccount> {
+  async upsert(viewer: Viewer, clientIp: string, input: ProfileInput): Promise<UserLinkedAccount> {
     const profile = toProfile(input);
     // Every call is a Cobalt call drawing on the org's budget: one user must not be able to spend it.
     await this.deps.limits.check(viewer.linkedAccountId, clientIp);
     try {
-      return await this.deps.cobalt.upsertLinkedAccount(viewer.linkedAccountId, profile);
+      return toUserLinkedAccount(await this.deps.cobalt.upsertLinkedAccount(viewer.linkedAccountId, profile));
     } finally {
       // Even a failed upsert may have reached Cobalt; a fresh list costs one call.
       await this.deps.integrations.invalidate(viewer.linkedAccountId);
     }
   }
+}
+
+function toUserLinkedAccount(account: CobaltLinkedAccount): UserLinkedAccount {
+  return {
+    accountId: account.accountId,
+    name: account.name,
+    environment: account.environment,
+    udf: account.udf.map(({ key, value }) => ({ key, value })),
+    createdAt: account.createdAt,
+  };
 }

@@ -16,15 +16,17 @@ export interface GatewayMetrics {
   readonly rateLimitRejections: Counter<'limit'>;
   /** Tokens verified with a key set kept past its refresh because the JWKS URL was unreachable. */
   readonly jwksStaleVerifications: Counter;
+  /** Connections closed at shutdown: `drained` (no request lost) or `reset` (cut with a request in flight). */
+  readonly shutdownConnections: Counter<'outcome'>;
   /**
    * Exports the token cache's counters (hits, misses, …) at every scrape. The service keeps plain
    * counters, which cost nothing on the hot path; the metric reads them when asked.
    */
-  exportTokenCacheStats(stats: object): void;
+  exportTokenCacheStats(...stats: object[]): void;
 }
 
 export function createMetrics(): GatewayMetrics {
-  let tokenStats: object = {};
+  let tokenStats: readonly object[] = [];
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cobalt_gateway_' });
   const graphqlRequests = new Counter({
@@ -49,13 +51,15 @@ export function createMetrics(): GatewayMetrics {
   });
   new Counter({
     name: 'cobalt_gateway_token_cache_events_total',
-    help: 'Token cache events: hits, misses, coalesced waits, stale serves, forced refreshes, Cobalt calls.',
+    help: 'Token cache events: hits, misses, coalesced waits, stale serves, forced refreshes, Cobalt calls; with Redis, in-process hits (l1Hits), Redis reads (l2Reads) and invalidations heard.',
     labelNames: ['event'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      for (const [event, value] of Object.entries(tokenStats)) {
-        if (typeof value === 'number') this.inc({ event }, value);
+      for (const stats of tokenStats) {
+        for (const [event, value] of Object.entries(stats)) {
+          if (typeof value === 'number') this.inc({ event }, value);
+        }
       }
     },
   });
@@ -81,6 +85,12 @@ export function createMetrics(): GatewayMetrics {
     help: 'Bearer tokens verified with the last good JWKS while the identity provider was unreachable. Alert on it.',
     registers: [registry],
   });
+  const shutdownConnections = new Counter({
+    name: 'cobalt_gateway_shutdown_connections_total',
+    help: 'Connections closed at shutdown: drained (every request answered) or reset (cut at SHUTDOWN_TIMEOUT_MS with a request in flight).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     graphqlRequests,
@@ -90,7 +100,8 @@ export function createMetrics(): GatewayMetrics {
     cobaltBreakerState,
     rateLimitRejections,
     jwksStaleVerifications,
-    exportTokenCacheStats: (stats) => {
+    shutdownConnections,
+    exportTokenCacheStats: (...stats) => {
       tokenStats = stats;
     },
   };

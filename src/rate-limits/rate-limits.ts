@@ -19,6 +19,11 @@ export type RateLimitName = 'mints-per-account' | 'mints-per-ip' | 'cobalt-calls
 /** Checked before a mint: throws RATE_LIMITED with `retryAfterSeconds` when the caller is over. */
 export interface MintRateLimits {
   check(linkedAccountId: string, clientIp: string): Promise<void>;
+  /**
+   * The same limits on this instance's own counters only, for a call answered from process memory:
+   * it reaches neither Cobalt nor Redis, so a shared count is not worth a round trip per call.
+   */
+  checkInProcess(linkedAccountId: string, clientIp: string): Promise<void>;
 }
 
 export interface RateLimits {
@@ -49,10 +54,10 @@ export function createRateLimits(
   },
 ): RateLimits {
   const redis = deps.redis?.command;
-  const limiter = (name: RateLimitName, points: number, duration: number): RateLimiterAbstract => {
+  const limiter = (name: RateLimitName, points: number, duration: number): Limiter => {
     const memory = new RateLimiterMemory({ points, duration, keyPrefix: name });
-    if (redis === undefined) return memory;
-    return new RateLimiterRedis({
+    if (redis === undefined) return { shared: memory, inProcess: memory };
+    const shared = new RateLimiterRedis({
       storeClient: redis,
       points,
       duration,
@@ -61,6 +66,8 @@ export function createRateLimits(
       rejectIfRedisNotReady: true,
       insuranceLimiter: memory,
     });
+    // The insurance counters double as the in-process ones: both count what this instance served alone.
+    return { shared, inProcess: memory };
   };
   const perAccount = limiter('mints-per-account', settings.mintsPerAccountPerMinute, 60);
   const perIp = limiter('mints-per-ip', settings.mintsPerIpPerMinute, 60);
@@ -71,7 +78,7 @@ export function createRateLimits(
     kind: redis === undefined ? 'memory' : 'redis',
     mints: new LimiterMintRateLimits(perAccount, perIp, deps.keys, redis !== undefined, rejected),
     cobaltCalls: new LimiterCobaltCallBudget(
-      cobalt,
+      cobalt.shared,
       `${deps.keys.environment}:org`,
       deps.clock ?? systemClock,
       rejected,
@@ -79,22 +86,36 @@ export function createRateLimits(
   };
 }
 
+/** A limit's shared counters (Redis, or memory without it) and this instance's own. */
+interface Limiter {
+  readonly shared: RateLimiterAbstract;
+  readonly inProcess: RateLimiterAbstract;
+}
+
 class LimiterMintRateLimits implements MintRateLimits {
   constructor(
-    private readonly perAccount: RateLimiterAbstract,
-    private readonly perIp: RateLimiterAbstract,
+    private readonly perAccount: Limiter,
+    private readonly perIp: Limiter,
     private readonly keys: CacheKeys,
     // Shared stores hold no raw account ids or IPs: keys are HMAC'ed like the token cache's.
     private readonly opaqueKeys: boolean,
     private readonly rejected: (limit: RateLimitName) => void,
   ) {}
 
-  async check(linkedAccountId: string, clientIp: string): Promise<void> {
+  check(linkedAccountId: string, clientIp: string): Promise<void> {
+    return this.#check('shared', linkedAccountId, clientIp);
+  }
+
+  checkInProcess(linkedAccountId: string, clientIp: string): Promise<void> {
+    return this.#check('inProcess', linkedAccountId, clientIp);
+  }
+
+  async #check(counters: keyof Limiter, linkedAccountId: string, clientIp: string): Promise<void> {
     const bucket = ipBucket(clientIp);
     const ipKey = this.opaqueKeys ? this.keys.clientIp(bucket) : bucket;
     const accountKey = this.opaqueKeys ? this.keys.account(linkedAccountId) : linkedAccountId;
-    await consumeOrThrow(this.perIp, ipKey, () => this.rejected('mints-per-ip'));
-    await consumeOrThrow(this.perAccount, accountKey, () => this.rejected('mints-per-account'));
+    await consumeOrThrow(this.perIp[counters], ipKey, () => this.rejected('mints-per-ip'));
+    await consumeOrThrow(this.perAccount[counters], accountKey, () => this.rejected('mints-per-account'));
   }
 }
 

@@ -2,8 +2,8 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../auth/context';
 import { CurrentViewer } from '../auth/current-viewer.decorator';
 import type { Viewer } from '../auth/viewer';
-import type { ApplicationAuthType, CobaltApplication } from '../integrations/integration-request';
 import type { IntegrationsService } from '../integrations/integrations.service';
+import type { AuthType, UserIntegration } from '../integrations/user-integration';
 import { ConnectUrlInput, IntegrationFilter } from './integration.input';
 import { ConnectedAccount, ConnectionStatus, ConnectUrl, Integration, IntegrationAuthType } from './integration.type';
 
@@ -12,14 +12,14 @@ const AUTH_TYPES = {
   keybased: IntegrationAuthType.KEY_BASED,
   other: IntegrationAuthType.OTHER,
 };
-const AUTH_TYPES_IN: { readonly [T in IntegrationAuthType]: ApplicationAuthType } = {
+const AUTH_TYPES_IN: { readonly [T in IntegrationAuthType]: AuthType } = {
   [IntegrationAuthType.OAUTH2]: 'oauth2',
   [IntegrationAuthType.KEY_BASED]: 'keybased',
   [IntegrationAuthType.OTHER]: 'other',
 };
 const STATUSES = { active: ConnectionStatus.ACTIVE, expired: ConnectionStatus.EXPIRED, other: ConnectionStatus.OTHER };
 
-function toIntegration(app: CobaltApplication): Integration {
+function toIntegration(app: UserIntegration): Integration {
   return Object.assign(new Integration(), {
     slug: app.slug,
     name: app.name,

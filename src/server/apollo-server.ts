@@ -10,6 +10,7 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../auth/context';
 import { DOCUMENT_LIMITS, documentLimitsRule, hideTokenLimit } from './document-limits';
 import { singleMintPerOperationRule } from './single-mint.rule';
+import { supportedOperationRule } from './supported-operation.rule';
 
 export interface ApolloOptions {
   readonly schema: GraphQLSchema;
@@ -53,7 +54,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
     // Parsing stops at the token limit (a 400 GRAPHQL_PARSE_FAILED), before validation sees the document.
     parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
     // documentLimitsRule first: when it refuses a document it is the only error reported (see the rule).
-    validationRules: [documentLimitsRule, singleMintPerOperationRule],
+    validationRules: [documentLimitsRule, supportedOperationRule, singleMintPerOperationRule],
     // main.ts owns shutdown; Apollo's own SIGTERM handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
   });

@@ -6,6 +6,9 @@ import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
 import { PLAYGROUND_CSP, type Playground } from './playground/playground';
 import { clientIp } from './client-ip';
+import { errorPolicy } from '../errors/error-code';
+import type { TrustedDocuments } from './trusted-documents/manifest';
+import { resolveTrustedRequest, type TrustedDocumentsMode } from './trusted-documents/trusted-request';
 
 export interface HttpServerDeps {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -18,10 +21,12 @@ export interface HttpServerDeps {
   readonly metrics: Registry;
   /** Served at `GET /graphql` for browsers when set (development, or PLAYGROUND_ENABLED). */
   readonly playground?: Playground;
-  /** True once shutdown began: answers then close their connection so keep-alive cannot hold it open. */
+  /** True once the listener closed at shutdown: each answer then closes its connection (`Connection: close`). */
   readonly isDraining?: () => boolean;
   /** Reverse-proxy hops whose `X-Forwarded-For` entries are believed (TRUST_PROXY). */
   readonly trustProxyHops: number;
+  /** TRUSTED_DOCUMENTS and the manifest it serves (none when `off`). */
+  readonly trustedDocuments?: { readonly mode: TrustedDocumentsMode; readonly documents: TrustedDocuments };
   /**
    * `/readyz`: `starting` and `stopping` answer 503 (take this instance out of rotation); `ready` and
    * `degraded` (still serving) answer 200.
@@ -44,6 +49,16 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
 
 class BodyTooLargeError extends Error {}
 
+/**
+ * The request stream failed while its body was read: the client went away or sent a body Node could
+ * not parse (a broken chunk). Nothing on our side is wrong, and nobody is left to answer.
+ */
+class ClientAbortedError extends Error {
+  constructor(readonly reason: string) {
+    super('client went away mid-request');
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
@@ -64,7 +79,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => reject(new ClientAbortedError(error.code ?? error.message)));
   });
 }
 
@@ -165,6 +180,13 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
           sendGraphQLError(res, 413, requestId, 'BAD_REQUEST', 'Request body too large.');
           return;
         }
+        if (error instanceof ClientAbortedError) {
+          // Debug, not error: any stranger can cause it at will, and an error log they can fill hides
+          // the real alarms.
+          deps.log.debug({ event: 'client-aborted', reason: error.reason }, error.message);
+          res.destroy();
+          return;
+        }
         throw error;
       }
       const contentType = req.headers['content-type'] ?? '';
@@ -180,24 +202,37 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       }
     }
 
+    const method = req.method ?? 'GET';
+    const trusted = resolveTrustedRequest(
+      deps.trustedDocuments?.mode ?? 'off',
+      deps.trustedDocuments?.documents ?? new Map(),
+      { method, search, body },
+    );
+    if (trusted.kind === 'refuse') {
+      sendGraphQLError(res, trusted.status, requestId, trusted.code, errorPolicy[trusted.code].message);
+      return;
+    }
+    const headers = toHeaderMap(req);
+    // A trusted query by GET cannot be a mutation in disguise, which is what CSRF prevention guards against.
+    if (trusted.csrfExempt) headers.set('apollo-require-preflight', 'trusted-document');
     const authorization = req.headers.authorization;
     const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxyHops);
     const result = await deps.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers: toHeaderMap(req), search, body },
+      httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
       context: () => deps.createContext({ requestId, authorization, clientIp: ip }),
     });
 
-    const headers: Record<string, string> = { ...COMMON_HEADERS };
-    for (const [name, value] of result.headers) headers[name] = value;
+    const answer: Record<string, string> = { ...COMMON_HEADERS };
+    for (const [name, value] of result.headers) answer[name] = value;
     // A request already running when shutdown began must not leave its connection kept alive:
     // server.close() would wait out the keep-alive timeout for it.
-    if (deps.isDraining?.() === true) headers['connection'] = 'close';
+    if (deps.isDraining?.() === true) answer['connection'] = 'close';
     if (result.body.kind === 'complete') {
-      headers['content-length'] = String(Buffer.byteLength(result.body.string));
-      res.writeHead(result.status ?? 200, headers).end(result.body.string);
+      answer['content-length'] = String(Buffer.byteLength(result.body.string));
+      res.writeHead(result.status ?? 200, answer).end(result.body.string);
       return;
     }
-    res.writeHead(result.status ?? 200, headers);
+    res.writeHead(result.status ?? 200, answer);
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();
   }

@@ -1,4 +1,5 @@
-export type Phase = 'starting' | 'serving' | 'stopping';
+/** `stopping`: out of rotation, still accepting; `draining`: listener closed, connections closing. */
+export type Phase = 'starting' | 'serving' | 'stopping' | 'draining';
 
 export interface Readiness {
   status: 'starting' | 'stopping' | 'ready' | 'degraded';
@@ -22,7 +23,7 @@ export interface ReadinessSources {
 export function createReadiness(sources: ReadinessSources): () => Readiness {
   return () => {
     const phase = sources.phase();
-    if (phase !== 'serving') return { status: phase };
+    if (phase !== 'serving') return { status: phase === 'starting' ? 'starting' : 'stopping' };
     const tokenCache = sources.tokenCache();
     const cobaltBreaker = sources.cobaltBreaker();
     return {

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../infra/clock';
 import type { CacheKeys } from '../infra/crypto/key-derivation';
 import type { SealedRecords } from '../infra/redis/sealed-records';
 import type { SharedRedis } from '../infra/redis/shared-redis';
-import type { CachedToken, Flight, FlightOutcome, StoreHealth, TokenStore } from './token-store';
+import type { CachedToken, Flight, FlightOutcome, InvalidationBus, StoreHealth, TokenStore } from './token-store';
 
 export interface RedisTokenStoreOptions {
   readonly redis: SharedRedis;
@@ -15,6 +15,8 @@ export interface RedisTokenStoreOptions {
 }
 
 const PREFIX = 'cgw:v1:';
+// Carries both flight outcomes `{k, ok, code?}` and invalidations `{k, inv: true, from}`. An older
+// instance ignores an invalidation: it has neither `ok: true` nor an error code.
 const CHANNEL = `${PREFIX}flights`;
 // Deletes the lock only if this instance still holds it (it may have expired and been re-taken).
 const RELEASE_LOCK =
@@ -25,8 +27,11 @@ const RELEASE_LOCK =
  * account id. Every command has a short timeout and no offline queue (ioredis would otherwise hold
  * a request for seconds while Redis is down); any failure reads as a miss.
  */
-export class RedisTokenStore implements TokenStore {
+export class RedisTokenStore implements TokenStore, InvalidationBus {
   readonly kind = 'redis' as const;
+  /** Tags this instance's invalidations so that it does not drop its own fresh entry on hearing them. */
+  readonly #origin = randomUUID();
+  #onInvalidation: ((accountKey: string) => void) | undefined;
   readonly #redis: SharedRedis;
   readonly #options: RedisTokenStoreOptions;
   readonly #clock: Clock;
@@ -45,7 +50,22 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(linkedAccountId: string): Promise<CachedToken | undefined> {
-    const plaintext = await this.#options.records.read(this.#tokenKey(linkedAccountId));
+    const current = await this.#read(this.#tokenKey(linkedAccountId), linkedAccountId);
+    if (current !== undefined) return current;
+    // A miss may be a record named under a former key (an encryption-key rotation, or the layout
+    // before namespaces): found there, it is served and copied under the current name, so the next
+    // read is one command again.
+    for (const former of this.#options.keys.formerAccounts(linkedAccountId)) {
+      const value = await this.#read(`${PREFIX}tok:${former}`, linkedAccountId);
+      if (value === undefined) continue;
+      await this.set(linkedAccountId, value);
+      return value;
+    }
+    return undefined;
+  }
+
+  async #read(key: string, linkedAccountId: string): Promise<CachedToken | undefined> {
+    const plaintext = await this.#options.records.read(key);
     if (plaintext === undefined) return undefined;
     const value = JSON.parse(plaintext) as CachedToken;
     if (value.linkedAccountId !== linkedAccountId || value.expiresAt <= this.#clock.now()) return undefined;
@@ -56,8 +76,10 @@ export class RedisTokenStore implements TokenStore {
     const key = this.#tokenKey(linkedAccountId);
     const ttlMs = Math.floor(value.expiresAt - this.#clock.now());
     if (ttlMs <= 0) return;
+    const sealed = this.#options.records.seal(key, JSON.stringify(value));
+    if (sealed === undefined) return;
     try {
-      await this.#redis.command.set(key, this.#options.records.seal(key, JSON.stringify(value)), 'PX', ttlMs);
+      await this.#redis.command.set(key, sealed, 'PX', ttlMs);
     } catch (error) {
       this.#redis.warn(error, 'redis set failed; token not shared');
     }
@@ -65,7 +87,9 @@ export class RedisTokenStore implements TokenStore {
 
   async delete(linkedAccountId: string): Promise<void> {
     try {
-      await this.#redis.command.del(this.#tokenKey(linkedAccountId));
+      // Former names too: a revoked token must not come back through the fallback read.
+      const former = this.#options.keys.formerAccounts(linkedAccountId).map((name) => `${PREFIX}tok:${name}`);
+      await this.#redis.command.del(this.#tokenKey(linkedAccountId), ...former);
     } catch (error) {
       this.#redis.warn(error, 'redis delete failed');
     }
@@ -118,6 +142,23 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
+  async publishInvalidation(linkedAccountId: string): Promise<void> {
+    // The former names too: an instance not yet rolled onto the new encryption key holds the account
+    // under one of them, and must drop it as well.
+    const { keys } = this.#options;
+    const also = keys.formerAccounts(linkedAccountId);
+    const message = JSON.stringify({ k: keys.account(linkedAccountId), inv: true, from: this.#origin, also });
+    try {
+      await this.#redis.command.publish(CHANNEL, message);
+    } catch (error) {
+      this.#redis.warn(error, 'redis invalidation broadcast failed');
+    }
+  }
+
+  onInvalidation(handler: (accountKey: string) => void): void {
+    this.#onInvalidation = handler;
+  }
+
   health(): StoreHealth {
     return this.#redis.health();
   }
@@ -162,13 +203,29 @@ export class RedisTokenStore implements TokenStore {
   }
 
   #onFlightMessage(message: string): void {
-    let parsed: { k?: unknown; ok?: unknown; code?: unknown; retryAfterSeconds?: unknown };
+    let parsed: {
+      k?: unknown;
+      ok?: unknown;
+      code?: unknown;
+      retryAfterSeconds?: unknown;
+      inv?: unknown;
+      from?: unknown;
+      also?: unknown;
+    };
     try {
       parsed = JSON.parse(message) as typeof parsed;
     } catch {
       return;
     }
     if (typeof parsed.k !== 'string') return;
+    if (parsed.inv === true) {
+      if (parsed.from === this.#origin) return;
+      this.#onInvalidation?.(parsed.k);
+      if (Array.isArray(parsed.also)) {
+        for (const name of parsed.also) if (typeof name === 'string') this.#onInvalidation?.(name);
+      }
+      return;
+    }
     const waiters = this.#waiters.get(parsed.k);
     if (waiters === undefined) return;
     let outcome: FlightOutcome;

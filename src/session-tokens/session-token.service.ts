@@ -77,6 +77,17 @@ export class SessionTokenService {
    * runs, so however many first requests arrive at once, here or on other instances, Cobalt sees one
    * upsert. The profile of whichever request leads is the one sent.
    */
+  /**
+   * The account's token when this process can serve it without any I/O (the store's process tier,
+   * before the token's refresh point); undefined when getting it needs the shared store or Cobalt.
+   */
+  cachedInProcess(linkedAccountId: string): CachedToken | undefined {
+    const held = this.deps.store.peek?.(linkedAccountId);
+    if (held === undefined || held.refreshAt <= this.#now()) return undefined;
+    this.stats.hits += 1;
+    return held;
+  }
+
   async getToken(linkedAccountId: string, options: GetTokenOptions = {}): Promise<CachedToken> {
     const profile = options.profile ?? {};
     if (options.forceRefresh === true) return this.#forceRefresh(linkedAccountId, profile);

@@ -29,6 +29,11 @@ export interface TokenStore {
   /** Resolves once usable, or degraded (a store that cannot connect still resolves). */
   connect(): Promise<void>;
   get(linkedAccountId: string): Promise<CachedToken | undefined>;
+  /**
+   * A token this process holds and may serve as is (before its refresh point), found without any
+   * I/O; undefined when serving it would need the shared store. Only a store with a process tier has it.
+   */
+  peek?(linkedAccountId: string): CachedToken | undefined;
   set(linkedAccountId: string, value: CachedToken): Promise<void>;
   delete(linkedAccountId: string): Promise<void>;
   /**
@@ -43,4 +48,15 @@ export interface TokenStore {
   ): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
   health(): StoreHealth;
   close(): Promise<void>;
+}
+
+/**
+ * Tells the other instances that an account's token changed (a mint, a forced refresh, a revoke),
+ * so they drop what they hold in process. Messages name the account by its opaque key
+ * (`CacheKeys.account`), never the raw id; an instance never hears its own.
+ */
+export interface InvalidationBus {
+  /** Best effort: resolves whether or not the message could be sent. */
+  publishInvalidation(linkedAccountId: string): Promise<void>;
+  onInvalidation(handler: (accountKey: string) => void): void;
 }

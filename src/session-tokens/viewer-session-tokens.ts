@@ -10,12 +10,21 @@ import type { CachedToken } from './token-store';
  */
 export class ViewerSessionTokens {
   constructor(
-    private readonly tokens: Pick<SessionTokenService, 'getToken' | 'revoke'>,
+    private readonly tokens: Pick<SessionTokenService, 'cachedInProcess' | 'getToken' | 'revoke'>,
     private readonly limits: MintRateLimits,
   ) {}
 
   /** The viewer's token; counted per call, so aliases and batching cannot slip past a per-request counter. */
   async mint(viewer: Viewer, clientIp: string, options: { readonly forceRefresh: boolean }): Promise<CachedToken> {
+    if (!options.forceRefresh) {
+      // Served from process memory: it costs Cobalt and Redis nothing, so it is counted by this
+      // instance's own counters, and the cached mint makes no network round trip at all.
+      const held = this.tokens.cachedInProcess(viewer.linkedAccountId);
+      if (held !== undefined) {
+        await this.limits.checkInProcess(viewer.linkedAccountId, clientIp);
+        return held;
+      }
+    }
     await this.limits.check(viewer.linkedAccountId, clientIp);
     return this.tokens.getToken(viewer.linkedAccountId, {
       forceRefresh: options.forceRefresh,

@@ -101,15 +101,28 @@ describe.each(['production', 'development'] as const)('with NODE_ENV=%s in the c
   });
 
   it.each([
-    ['a hash that does not match the query', { version: 1, sha256Hash: 'ab'.repeat(32) }, '{ __typename }'],
-    ['an unsupported version', { version: 2, sha256Hash: 'ab'.repeat(32) }, '{ __typename }'],
-    ['a hash alone', { version: 1, sha256Hash: 'ab'.repeat(32) }, undefined],
-  ])('refuses an automatic persisted query (%s) as a client error, not an internal one', async (_label, pq, query) => {
-    const res = await postAnswer(gw.url, { query, extensions: { persistedQuery: pq } });
+    ['a hash that does not match the query', { version: 1, sha256Hash: 'ab'.repeat(32) }],
+    ['an unsupported version', { version: 2, sha256Hash: 'ab'.repeat(32) }],
+  ])(
+    'runs a full document sent with a persisted query (%s) as a full document, storing nothing',
+    async (_label, pq) => {
+      const res = await postAnswer(gw.url, { query: '{ __typename }', extensions: { persistedQuery: pq } });
+      const again = await postAnswer(gw.url, { extensions: { persistedQuery: pq } });
+
+      expect(res.body?.data).toEqual({ __typename: 'Query' });
+      expect(again.body?.data).toBeUndefined();
+      expect(again.body?.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
+    },
+  );
+
+  it('refuses a hash alone that is not a trusted document as a client error, not an internal one', async () => {
+    const res = await postAnswer(gw.url, {
+      extensions: { persistedQuery: { version: 1, sha256Hash: 'ab'.repeat(32) } },
+    });
 
     expect(res.status).toBeLessThan(500);
     expect(res.body?.data).toBeUndefined();
-    expect(res.body?.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+    expect(res.body?.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(gw.logs.text()).not.toContain('unexpected error masked');
   });
 

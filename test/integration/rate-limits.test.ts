@@ -120,17 +120,18 @@ describe('mint rate limits shared through Redis', () => {
   afterEach(async () => {
     await Promise.all(gateways.splice(0).map((gw) => gw.stop()));
   });
-  async function gateway(): Promise<TestGateway> {
+  async function gateway(env: Record<string, string> = {}): Promise<TestGateway> {
     const gw = await startTestGateway({
-      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: key, RATE_LIMIT_MINTS_PER_MINUTE: '3' },
+      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: key, RATE_LIMIT_MINTS_PER_MINUTE: '3', ...env },
     });
     gateways.push(gw);
     return gw;
   }
 
-  it('counts one account across instances', async () => {
-    const a = await gateway();
-    const b = await gateway();
+  it('counts one account across instances for mints that need the shared cache', async () => {
+    // Without the in-process tier every mint reads Redis, so every mint is counted there.
+    const a = await gateway({ TOKEN_CACHE_L1_TTL_S: '0' });
+    const b = await gateway({ TOKEN_CACHE_L1_TTL_S: '0' });
     const account = freshAccount(a.emulator);
     b.emulator.addLinkedAccount(account);
 
@@ -138,6 +139,28 @@ describe('mint rate limits shared through Redis', () => {
     expect((await mint(b, account)).data).toBeDefined();
     expect((await mint(a, account)).data).toBeDefined();
     expect(code(await mint(b, account))).toBe('RATE_LIMITED');
+  });
+
+  it('counts a mint answered from process memory on the instance alone, without a Redis command', async () => {
+    const a = await gateway();
+    const account = freshAccount(a.emulator);
+    expect((await mint(a, account)).data).toBeDefined();
+    const inspector = await connectInspector(redis.url);
+    try {
+      await inspector.config('RESETSTAT');
+
+      for (let i = 0; i < 3; i += 1) expect((await mint(a, account)).data).toBeDefined();
+      expect(code(await mint(a, account))).toBe('RATE_LIMITED');
+
+      // Only the inspector's own commands and the connection's health checks ran meanwhile.
+      const stats = await inspector.info('commandstats');
+      const commands = [...stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)]
+        .map(([, name]) => name!)
+        .filter((name) => !['config', 'info', 'ping'].includes(name.split('|')[0]!));
+      expect(commands).toEqual([]);
+    } finally {
+      inspector.disconnect();
+    }
   });
 
   it('stores no raw account id in Redis', async () => {

@@ -63,7 +63,10 @@ describe('the session-token cache in Redis: sharing, sealing, tampering, rotatio
 
   it('treats a tampered record as a miss and never hands one account the record of another', async () => {
     await inspect.flushall();
-    const gw = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey() } });
+    // The in-process tier would answer from memory and never read the tampered records: off here.
+    const gw = await startTestGateway({
+      env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: newEncryptionKey(), TOKEN_CACHE_L1_TTL_S: '0' },
+    });
     try {
       const alice = freshAccount(gw.emulator, 'alice');
       const bob = freshAccount(gw.emulator, 'bob');
@@ -94,19 +97,22 @@ describe('the session-token cache in Redis: sharing, sealing, tampering, rotatio
     }
   });
 
-  it('reads records sealed with an old key during rotation, and misses them once the key is retired', async () => {
+  it('reads records sealed with an old key during rotation, copies them under the new key, and misses the rest once the key is retired', async () => {
     await inspect.flushall();
     const k1 = newEncryptionKey();
     const k2 = newEncryptionKey();
     const before = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k1 } });
     const account = freshAccount(before.emulator);
+    const untouched = freshAccount(before.emulator);
     const minted = (await mint(before, account)).data!.token;
+    const untouchedMinted = (await mint(before, untouched)).data!.token;
     await before.stop();
     const kidOf = async () =>
       (await dump(inspect))
         .filter((r) => r.key.includes(':tok:'))
         .map((r) => (JSON.parse(r.value) as { kid: string }).kid);
-    expect(await kidOf()).toEqual([keyId(Buffer.from(k1, 'base64'))]);
+    const [kid1, kid2] = [keyId(Buffer.from(k1, 'base64')), keyId(Buffer.from(k2, 'base64'))];
+    expect(await kidOf()).toEqual([kid1, kid1]);
 
     const rotating = await startTestGateway({
       env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k2, TOKEN_ENCRYPTION_KEYS_OLD: k1 },
@@ -119,14 +125,18 @@ describe('the session-token cache in Redis: sharing, sealing, tampering, rotatio
 
     const retired = await startTestGateway({ env: { REDIS_URL: redis.url, TOKEN_ENCRYPTION_KEY: k2 } });
     retired.emulator.addLinkedAccount(account);
+    retired.emulator.addLinkedAccount(untouched);
     const afterRetirement = await mint(retired, account);
+    const untouchedAfter = await mint(retired, untouched);
     await retired.stop();
 
     expect(duringRotation.data!.token).toBe(minted);
     expect(rotating.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
-    expect((await kidOf()).sort()).toEqual([keyId(Buffer.from(k2, 'base64')), keyId(Buffer.from(k2, 'base64'))].sort());
-    expect(afterRetirement.error).toBeUndefined();
-    expect(afterRetirement.data!.token).not.toBe(minted);
+    // The records under the old key's names stay until they expire; nothing reads them any more.
+    expect((await kidOf()).sort()).toEqual([kid1, kid1, kid2, kid2, kid2].sort());
+    expect(afterRetirement.data!.token).toBe(minted);
+    expect(untouchedAfter.error).toBeUndefined();
+    expect(untouchedAfter.data!.token).not.toBe(untouchedMinted);
     expect(retired.emulator.received(SESSION_TOKEN_PATH)).toHaveLength(1);
   });
 });

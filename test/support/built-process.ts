@@ -23,9 +23,14 @@ export function runBuilt(env: Record<string, string>): Running {
   return runProcess(process.execPath, [mainJs], env);
 }
 
-/** Runs a command from the repository root with exactly the given environment (plus PATH), collecting its output. */
-export function runProcess(command: string, args: readonly string[], env: Record<string, string>): Running {
-  const child = spawn(command, [...args], { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env } });
+/** Runs a command (from the repository root by default) with exactly the given environment (plus PATH), collecting its output. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  cwd: string = root,
+): Running {
+  const child = spawn(command, [...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env } });
   const running: Running = {
     child,
     stdout: '',

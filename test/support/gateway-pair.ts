@@ -1,5 +1,6 @@
+import type { Clock } from '../../src/infra/clock';
 import { newEncryptionKey, startTestRedis, type TestRedis } from './redis-server';
-import { startTestGateway, type TestGateway } from './test-gateway';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway';
 import { readThrough, useStarted } from './use-test-gateway';
 
 /** Two gateways sharing one Redis and one Cobalt (`a`'s emulator), as behind a load balancer. */
@@ -11,11 +12,27 @@ export interface GatewayPair {
   stop(): Promise<void>;
 }
 
-/** Starts a Redis and two gateways on it; `env` adds to the shared settings. */
-export async function startGatewayPair(env: Record<string, string> = {}): Promise<GatewayPair> {
+/** What one gateway of the pair does differently (its API key, its emulator's keys, more environment). */
+export type PairMemberOptions = Pick<TestGatewayOptions, 'apiKey' | 'emulator' | 'env'>;
+
+/** How the two gateways differ, and their shared clock. */
+export interface PairMembers {
+  readonly a?: PairMemberOptions;
+  readonly b?: PairMemberOptions;
+  readonly clock?: Clock;
+}
+
+/**
+ * Starts a Redis and two gateways on it; `env` adds to the shared settings, `clock` (a ShiftedClock)
+ * is both gateways' time, so a test moves them past a refresh point together.
+ */
+export async function startGatewayPair(
+  env: Record<string, string> = {},
+  members: PairMembers = {},
+): Promise<GatewayPair> {
   const redis = await startTestRedis();
   try {
-    const pair = await startGatewayPairOn({ REDIS_URL: redis.url, ...env });
+    const pair = await startGatewayPairOn({ REDIS_URL: redis.url, ...env }, members);
     return {
       redis,
       a: pair.a,
@@ -35,7 +52,11 @@ export async function startGatewayPair(env: Record<string, string> = {}): Promis
  * Two gateways on a Redis the caller started (a cluster, Sentinel, TLS…): `env` says how to reach it
  * and adds to the shared settings. Stopping the pair leaves that Redis running.
  */
-export async function startGatewayPairOn(env: Record<string, string>): Promise<Omit<GatewayPair, 'redis'>> {
+export async function startGatewayPairOn(
+  env: Record<string, string>,
+  members: PairMembers = {},
+): Promise<Omit<GatewayPair, 'redis'>> {
+  const clock = members.clock !== undefined ? { clock: members.clock } : {};
   const shared = {
     TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
     // Coordination, not Redis latency, is what pairs test: a loaded machine must not expire the
@@ -45,9 +66,14 @@ export async function startGatewayPairOn(env: Record<string, string>): Promise<O
   };
   const started: TestGateway[] = [];
   try {
-    const a = await startTestGateway({ env: shared });
+    const a = await startTestGateway({ ...members.a, ...clock, env: { ...shared, ...members.a?.env } });
     started.push(a);
-    const b = await startTestGateway({ env: shared, cobaltBaseUrl: a.emulator.url });
+    const b = await startTestGateway({
+      ...members.b,
+      ...clock,
+      env: { ...shared, ...members.b?.env },
+      cobaltBaseUrl: a.emulator.url,
+    });
     started.push(b);
     return {
       a,
@@ -64,9 +90,12 @@ export async function startGatewayPairOn(env: Record<string, string>): Promise<O
 }
 
 /** A pair for the enclosing `describe`: started before its first test, stopped after its last. */
-export function useGatewayPair(env: Record<string, string> = {}): Omit<GatewayPair, 'stop'> {
+export function useGatewayPair(
+  env: Record<string, string> = {},
+  members: { readonly a?: PairMemberOptions; readonly b?: PairMemberOptions } = {},
+): Omit<GatewayPair, 'stop'> {
   const current = useStarted(
-    () => startGatewayPair(env),
+    () => startGatewayPair(env, members),
     (pair) => pair.stop(),
     30_000,
   );

@@ -33,6 +33,14 @@ export class ManualClock implements Clock {
     return this.#sleepers.length;
   }
 
+  /**
+   * Steps the wall clock alone by `ms` (negative: back), as NTP or a resumed VM does; `monotonic`
+   * and the sleepers do not move.
+   */
+  stepWallClock(ms: number): void {
+    this.#now += ms;
+  }
+
   /** Moves time forward by `ms`, waking sleepers due on the way. */
   async advance(ms: number): Promise<void> {
     const target = this.#monotonic + ms;

@@ -74,6 +74,9 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
     RATE_LIMIT_MINTS_PER_MINUTE: '1000000',
     RATE_LIMIT_IP_PER_MINUTE: '1000000',
     COBALT_MAX_RPS: '100000',
+    // Stopping between tests need not wait for a kept-alive connection fetch left idle; the shutdown
+    // tests run the built process with production settings.
+    SHUTDOWN_IDLE_GRACE_MS: '0',
     ...options.env,
   });
   if (config.cobalt.kind !== 'remote') throw new Error('test gateway needs a remote Cobalt config');

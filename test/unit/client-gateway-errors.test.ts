@@ -55,6 +55,9 @@ describe('toGatewayFailure (client helper)', () => {
         case 'BAD_USER_INPUT':
         case 'INTERNAL_SERVER_ERROR':
           return 'report';
+        case 'PERSISTED_QUERY_NOT_FOUND':
+        case 'TRUSTED_DOCUMENT_REQUIRED':
+          return 'update the frontend';
       }
     };
 

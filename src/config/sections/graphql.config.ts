@@ -12,6 +12,20 @@ export const graphqlEnv = z.object({
     .describe(
       'Serve the offline GraphiQL playground at `GET /graphql`. Default: on outside production, off in production.',
     ),
+  TRUSTED_DOCUMENTS: z
+    .enum(['off', 'allow', 'require'])
+    .default('allow')
+    .describe(
+      'Trusted documents (persisted operations): `off` ignores document ids, `allow` runs known ids and full documents, `require` (recommended in production) runs manifest ids only.',
+    ),
+  TRUSTED_DOCUMENTS_MANIFEST: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      'Path of a persisted documents manifest; checked at start-up unless `off`. Default: the one the package ships, `client/generated/persisted-documents.json` written by codegen.',
+    ),
 });
 
 /** Both default to off in production, where the schema is not advertised to strangers. */
@@ -19,6 +33,10 @@ export function parseGraphql(env: z.output<typeof graphqlEnv>, { production }: P
   return {
     introspection: env.GRAPHQL_INTROSPECTION ?? !production,
     playground: env.PLAYGROUND_ENABLED ?? !production,
+    trustedDocuments: {
+      mode: env.TRUSTED_DOCUMENTS,
+      ...(env.TRUSTED_DOCUMENTS_MANIFEST !== undefined && { manifestPath: env.TRUSTED_DOCUMENTS_MANIFEST }),
+    },
   };
 }
 

@@ -19,13 +19,28 @@ export const httpEnv = z.object({
     ),
   SHUTDOWN_TIMEOUT_MS: positiveMs(300_000)
     .default(10_000)
-    .describe('On SIGTERM/SIGINT, how long in-flight requests may take to finish before the process exits.'),
+    .describe(
+      'Once the listener is closed at shutdown, how long in-flight requests may take to finish before they are cut.',
+    ),
+  SHUTDOWN_READINESS_DELAY_MS: integer(0, 300_000)
+    .optional()
+    .describe(
+      'On SIGTERM/SIGINT, how long `/readyz` answers 503 while serving goes on, before the listener closes. Default: `5000` in production, `0` otherwise.',
+    ),
+  SHUTDOWN_IDLE_GRACE_MS: integer(0, 60_000)
+    .default(1000)
+    .describe(
+      'At shutdown, how long a kept-alive connection must have been idle before it is closed (a request already sent is served).',
+    ),
 });
+
+// Long enough for a load balancer or Kubernetes' endpoints to stop routing here after /readyz turns 503.
+const PRODUCTION_READINESS_DELAY_MS = 5000;
 
 // An origin has no path, no wildcard and no trailing slash: browsers send exactly that form.
 const ORIGIN = /^https?:\/\/[^/*\s]+$/;
 
-export function parseHttp(env: z.output<typeof httpEnv>, { problems }: ParseContext) {
+export function parseHttp(env: z.output<typeof httpEnv>, { problems, production }: ParseContext) {
   const corsOrigins = splitList(env.CORS_ORIGINS);
   for (const origin of corsOrigins) {
     if (!ORIGIN.test(origin)) problems.push('CORS_ORIGINS: each entry must look like https://host[:port]');
@@ -38,8 +53,12 @@ export function parseHttp(env: z.output<typeof httpEnv>, { problems }: ParseCont
     corsOrigins,
     /** Proxy hops whose X-Forwarded-For entries are believed. */
     trustProxyHops: env.TRUST_PROXY,
-    /** How long in-flight requests may take to finish at shutdown. */
+    /** How long in-flight requests may take to finish once the listener is closed. */
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /** How long the gateway keeps serving, out of rotation, before closing the listener. */
+    shutdownReadinessDelayMs: env.SHUTDOWN_READINESS_DELAY_MS ?? (production ? PRODUCTION_READINESS_DELAY_MS : 0),
+    /** How long a kept-alive connection must have been idle before the drain closes it. */
+    shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
   };
 }
 

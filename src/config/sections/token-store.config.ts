@@ -18,6 +18,9 @@ export const tokenStoreEnv = z.object({
   TOKEN_ENCRYPTION_KEYS_OLD: optionalNonEmpty.describe(
     'Comma-separated former `TOKEN_ENCRYPTION_KEY`s, still accepted for reading during a rotation.',
   ),
+  TOKEN_CACHE_NAMESPACE: optionalNonEmpty.describe(
+    'Names the Cobalt org and environment the cached tokens belong to. Default: `test` or `production`, from the API key prefix.',
+  ),
   TOKEN_CACHE_MAX_ENTRIES: integer(1, 10_000_000)
     .default(100_000)
     .describe('Most tokens the in-memory cache holds (least recently used go first).'),

@@ -15,13 +15,28 @@ export interface SealedRecord {
   readonly ct: string;
 }
 
+/**
+ * The longest ciphertext (base64url characters) a record may carry. `open` refuses longer ones before
+ * decrypting anything, so Redis cannot hand us a record of any size to work on; `seal` refuses to
+ * produce one, since it could never be opened again.
+ */
+export const MAX_CIPHERTEXT_CHARS = 65_536;
+
 const recordSchema = z.object({
   v: z.literal(1),
   kid: z.string().max(64),
   iv: z.string().max(64),
   tag: z.string().max(64),
-  ct: z.string().max(65_536),
+  ct: z.string().max(MAX_CIPHERTEXT_CHARS),
 });
+
+/** A plaintext too large for a record (over `MAX_CIPHERTEXT_CHARS` once sealed): not sealed at all. */
+export class RecordTooLargeError extends Error {
+  constructor(readonly plaintextBytes: number) {
+    super(`a record of ${String(plaintextBytes)} bytes is over the sealed-record size limit`);
+    this.name = 'RecordTooLargeError';
+  }
+}
 
 export function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
@@ -36,11 +51,15 @@ export class RecordCipher {
     this.#byId = new Map([current, ...old].map((key) => [keyId(key), key]));
   }
 
+  /** Throws `RecordTooLargeError` for a plaintext whose record `open` would refuse. */
   seal(plaintext: string, boundTo: string): string {
+    const bytes = Buffer.from(plaintext, 'utf8');
+    // GCM's ciphertext is as long as the plaintext; base64url without padding takes 4 characters per 3 bytes.
+    if (Math.ceil((bytes.length * 4) / 3) > MAX_CIPHERTEXT_CHARS) throw new RecordTooLargeError(bytes.length);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#current.key, iv);
     cipher.setAAD(Buffer.from(boundTo, 'utf8'));
-    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const ct = Buffer.concat([cipher.update(bytes), cipher.final()]);
     const record: SealedRecord = {
       v: 1,
       kid: this.#current.id,

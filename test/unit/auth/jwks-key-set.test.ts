@@ -68,7 +68,7 @@ function setUp(options: Partial<JwksKeySetOptions> = {}) {
     await clock.advance(ms);
     return { found: await lookUp(kid), fetches: idp.fetches };
   };
-  return { idp, lookUp, after, outages, staleUses: () => staleUses };
+  return { clock, idp, lookUp, after, outages, staleUses: () => staleUses };
 }
 
 describe('the JWKS key set', () => {
@@ -139,5 +139,36 @@ describe('the JWKS key set', () => {
 
     expect(await lookUp('k1')).toBe(FETCH_FAILED);
     expect(staleUses()).toBe(0);
+  });
+
+  describe('when the wall clock steps (NTP, a resumed VM)', () => {
+    const DAY_MS = 24 * 3600_000;
+
+    it('neither refetches early after a step forward nor holds the set too long after a step back', async () => {
+      const { clock, idp, after } = setUp();
+      idp.keys = [k1];
+      await after(0, 'k1');
+
+      clock.stepWallClock(DAY_MS);
+      expect(await after(0, 'k1')).toEqual({ found: 'k1', fetches: 1 });
+      idp.keys = [k1, k2];
+      expect(await after(0, 'k2')).toEqual({ found: NO_MATCH, fetches: 1 });
+
+      clock.stepWallClock(-2 * DAY_MS);
+      expect(await after(MAX_AGE_MS, 'k1')).toEqual({ found: 'k1', fetches: 2 });
+    });
+
+    it('bridges an outage for maxStaleMs of elapsed time, whatever the wall clock says', async () => {
+      const { clock, idp, after } = setUp();
+      idp.keys = [k1];
+      await after(0, 'k1');
+      idp.up = false;
+
+      clock.stepWallClock(DAY_MS);
+      expect((await after(MAX_AGE_MS, 'k1')).found).toBe('k1');
+
+      clock.stepWallClock(-7 * DAY_MS);
+      expect((await after(MAX_STALE_MS - MAX_AGE_MS + 1, 'k1')).found).toBe(FETCH_FAILED);
+    });
   });
 });

@@ -119,6 +119,30 @@ describe('the Cobalt call policy', () => {
     expect(s.lines('cobalt call failed')).toEqual([expect.objectContaining({ attempt: 1, code })]);
   });
 
+  it('does not retry a timeout whose timer fired mostly late: our own event loop, not Cobalt, was slow', async () => {
+    const s = setUp();
+    const cobalt = scriptedCobalt(s.clock, [{ kind: 'timeout', localDelayMs: 600 }, 'ok']);
+
+    const { error } = await s.run(cobalt.attempt);
+
+    expect(codeOf(error)).toBe(ErrorCode.COBALT_UNAVAILABLE);
+    expect(cobalt.attempts).toHaveLength(1);
+    expect(s.retries).toEqual([]);
+    expect(s.lines('cobalt call failed')).toEqual([
+      expect.objectContaining({ attempt: 1, failure: 'timeout', timerLateMs: 600 }),
+    ]);
+  });
+
+  it('still retries a timeout whose timer fired nearly on time: Cobalt was slow', async () => {
+    const s = setUp();
+    const cobalt = scriptedCobalt(s.clock, [{ kind: 'timeout', localDelayMs: 40 }, 'ok']);
+
+    const { value } = await s.run(cobalt.attempt);
+
+    expect(value).toBe('token');
+    expect(cobalt.attempts).toHaveLength(2);
+  });
+
   it('gives up after maxRetries retries with what Cobalt last did', async () => {
     const s = setUp();
     const cobalt = scriptedCobalt(s.clock, [UNAVAILABLE]);

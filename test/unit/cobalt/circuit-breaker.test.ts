@@ -1,17 +1,36 @@
 import { describe, expect, it } from '@jest/globals';
-import { CobaltCircuitBreaker, type BreakerState } from '../../../src/cobalt/circuit-breaker';
+import { CobaltCircuitBreaker, type BreakerPolicy, type BreakerState } from '../../../src/cobalt/circuit-breaker';
 import { ErrorCode } from '../../../src/errors/error-code';
 import { GatewayError } from '../../../src/errors/gateway-error';
 import { captureLogs } from '../../support/capture-logger';
 import { ManualClock } from '../../support/manual-clock';
 
-function setUp(policy: Partial<{ minRequests: number; failureRate: number; cooldownMs: number }> = {}) {
+/** A timer the test fires itself, whenever it likes: early, late, or not at all. */
+interface TestTimer {
+  readonly ms: number;
+  readonly wake: () => void;
+  cancelled: boolean;
+}
+
+function setUp(policy: Partial<BreakerPolicy> = {}) {
   const clock = new ManualClock();
   const logs = captureLogs();
   const changes: BreakerState[] = [];
+  const timers: TestTimer[] = [];
   const breaker = new CobaltCircuitBreaker(
     { minRequests: 4, failureRate: 0.5, cooldownMs: 5000, ...policy },
-    { log: logs.log, clock, onStateChange: (state) => changes.push(state) },
+    {
+      log: logs.log,
+      clock,
+      onStateChange: (state) => changes.push(state),
+      setTimer: (wake, ms) => {
+        const timer: TestTimer = { ms, wake, cancelled: false };
+        timers.push(timer);
+        return () => {
+          timer.cancelled = true;
+        };
+      },
+    },
   );
   let calls = 0;
   const succeed = () =>
@@ -27,7 +46,7 @@ function setUp(policy: Partial<{ minRequests: number; failureRate: number; coold
       })
       .catch((error: unknown) => error as GatewayError);
   const events = () => logs.parsed().flatMap((line) => (typeof line['event'] === 'string' ? [line['event']] : []));
-  return { clock, breaker, changes, succeed, fail, events, calls: () => calls };
+  return { clock, breaker, changes, timers, succeed, fail, events, calls: () => calls };
 }
 
 async function openIt(s: ReturnType<typeof setUp>): Promise<void> {
@@ -36,8 +55,8 @@ async function openIt(s: ReturnType<typeof setUp>): Promise<void> {
 }
 
 /** A breaker whose cooldown has just ended. */
-async function halfOpened(): Promise<ReturnType<typeof setUp>> {
-  const s = setUp();
+async function halfOpened(policy: Partial<BreakerPolicy> = {}): Promise<ReturnType<typeof setUp>> {
+  const s = setUp(policy);
   await openIt(s);
   await s.clock.advance(5000);
   return s;
@@ -197,5 +216,92 @@ describe('the Cobalt circuit breaker', () => {
     expect(await late).toBe('late');
     expect(s.breaker.state).toBe('half-open');
     s.breaker.shutdown();
+  });
+
+  it('reports the end of the cooldown without traffic, re-arming a timer that fired early', async () => {
+    const s = setUp();
+    await openIt(s);
+    expect(s.timers.map((t) => t.ms)).toEqual([5000]);
+
+    // Timers and the clock disagree by a fraction of a millisecond: this one fires 1 ms early.
+    await s.clock.advance(4999);
+    s.timers[0]!.wake();
+
+    expect(s.changes).toEqual(['open']);
+    expect(s.timers.map((t) => t.ms)).toEqual([5000, 2]);
+    await s.clock.advance(2);
+    s.timers[1]!.wake();
+    expect(s.changes).toEqual(['open', 'half-open']);
+    expect(s.events()).toEqual(['cobalt-breaker-open', 'cobalt-breaker-half-open']);
+    expect(s.timers).toHaveLength(2);
+  });
+
+  it('cancels its timer on shutdown', async () => {
+    const s = setUp();
+    await openIt(s);
+
+    s.breaker.shutdown();
+
+    expect(s.timers.map((t) => t.cancelled)).toEqual([true]);
+  });
+
+  it('lets another probe through once a probe has held the breaker for its lease without settling', async () => {
+    const s = await halfOpened({ probeLeaseMs: 3000 });
+    const hung = deferred<string>();
+    const hanging = s.breaker.run(() => hung.promise);
+
+    await s.clock.advance(2999);
+    expect((await s.fail(ErrorCode.COBALT_UNAVAILABLE)).code).toBe(ErrorCode.COBALT_UNAVAILABLE);
+    expect(s.calls()).toBe(4);
+    await s.clock.advance(1);
+
+    expect(await s.succeed()).toBe('ok');
+    expect(s.calls()).toBe(5);
+    expect(s.breaker.state).toBe('closed');
+    // The lapsed probe no longer decides anything when it finally settles.
+    hung.reject(new GatewayError(ErrorCode.COBALT_UNAVAILABLE));
+    await expect(hanging).rejects.toThrow(GatewayError);
+    expect(s.breaker.state).toBe('closed');
+    expect(s.events()).toContain('cobalt-breaker-probe-lapsed');
+  });
+
+  it('holds a probe for the cooldown when no lease is set', async () => {
+    const s = setUp({ cooldownMs: 5000 });
+    await openIt(s);
+    await s.clock.advance(5000);
+    void s.breaker.run(() => new Promise<never>(() => undefined));
+
+    await s.clock.advance(4999);
+    await s.fail(ErrorCode.COBALT_UNAVAILABLE);
+    expect(s.calls()).toBe(4);
+    await s.clock.advance(1);
+    await s.succeed();
+
+    expect(s.calls()).toBe(5);
+    expect(s.breaker.state).toBe('closed');
+  });
+
+  it('stays half-open and frees the probe slot when the probe fails with a bug, not a Cobalt answer', async () => {
+    const s = await halfOpened();
+
+    await expect(s.breaker.run(() => Promise.reject(new TypeError('a bug of ours')))).rejects.toThrow(TypeError);
+
+    expect(s.breaker.state).toBe('half-open');
+    expect(await s.succeed()).toBe('ok');
+    expect(s.breaker.state).toBe('closed');
+    expect(s.changes).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('does not count a bug of ours while closed: it says nothing about Cobalt', async () => {
+    const s = setUp({ minRequests: 2 });
+    for (let i = 0; i < 2; i += 1) {
+      await expect(s.breaker.run(() => Promise.reject(new TypeError('bug')))).rejects.toThrow(TypeError);
+    }
+
+    await s.fail(ErrorCode.COBALT_UNAVAILABLE);
+    await s.fail(ErrorCode.COBALT_UNAVAILABLE);
+
+    // Counted as successes, the bugs would have held the rate at 2 of 4, not over 50 %.
+    expect(s.breaker.state).toBe('open');
   });
 });

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { deriveCacheKeys } from '../../../src/infra/crypto/key-derivation';
-import { keyId, RecordCipher } from '../../../src/infra/crypto/sealed-record';
-import { Secret } from '../../../src/config/secret';
+import { defaultNamespace, deriveCacheKeys } from '../../../src/infra/crypto/key-derivation';
+import {
+  keyId,
+  MAX_CIPHERTEXT_CHARS,
+  RecordCipher,
+  RecordTooLargeError,
+} from '../../../src/infra/crypto/sealed-record';
 
 describe('RecordCipher', () => {
   const k1 = randomBytes(32);
@@ -51,19 +55,50 @@ describe('RecordCipher', () => {
 
     expect(cipher.seal('same', 'k')).not.toBe(cipher.seal('same', 'k'));
   });
+
+  it('seals a record up to the size it opens, and refuses to seal one larger', () => {
+    const cipher = new RecordCipher(k1);
+    const largest = 'x'.repeat((MAX_CIPHERTEXT_CHARS * 3) / 4);
+
+    expect(cipher.open(cipher.seal(largest, 'k'), 'k')).toEqual({ ok: true, plaintext: largest });
+    expect(() => cipher.seal(`${largest}x`, 'k')).toThrow(RecordTooLargeError);
+    // Counted in bytes, not characters.
+    expect(() => cipher.seal('é'.repeat(largest.length / 2 + 1), 'k')).toThrow(RecordTooLargeError);
+  });
 });
 
 describe('deriveCacheKeys', () => {
-  it('names accounts by an HMAC that differs per API key and never contains the id or the key', () => {
-    const test = deriveCacheKeys(new Secret('tk_test_key'));
-    const prod = deriveCacheKeys(new Secret('pk_prod_key'));
+  const k1 = randomBytes(32);
+  const k2 = randomBytes(32);
 
-    const name = test.account('user@example.com');
+  it('names accounts by an HMAC under the name key and namespace, never containing the id', () => {
+    const keys = deriveCacheKeys({ namespace: 'test', nameKeys: [k1] });
 
-    expect(name).toBe(test.account('user@example.com'));
-    expect(name).not.toBe(prod.account('user@example.com'));
+    const name = keys.account('user@example.com');
+
+    expect(name).toBe(deriveCacheKeys({ namespace: 'test', nameKeys: [k1] }).account('user@example.com'));
+    expect(name).not.toBe(deriveCacheKeys({ namespace: 'production', nameKeys: [k1] }).account('user@example.com'));
+    expect(name).not.toBe(deriveCacheKeys({ namespace: 'test', nameKeys: [k2] }).account('user@example.com'));
     expect(name).not.toContain('user');
-    expect(name).not.toContain('tk_test_key');
-    expect(test.environment).toMatch(/^[0-9a-f]{16}$/);
+    expect(keys.environment).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('keeps the names the account had under former name keys and under the API-key layout, newest first', () => {
+    const before = deriveCacheKeys({ namespace: 'test', nameKeys: [k1] });
+    const after = deriveCacheKeys({ namespace: 'test', nameKeys: [k2, k1], legacyApiKey: 'tk_old_key' });
+
+    const former = after.formerAccounts('user_1');
+
+    expect(former).toHaveLength(2);
+    expect(former[0]).toBe(before.account('user_1'));
+    expect(former[1]).not.toContain('tk_old_key');
+  });
+
+  it('takes the default namespace from the API key prefix, which is not secret', () => {
+    expect([defaultNamespace('pk_live'), defaultNamespace('tk_x'), defaultNamespace('other')]).toEqual([
+      'production',
+      'test',
+      'default',
+    ]);
   });
 });

@@ -10,7 +10,12 @@ import { flushMicrotasks, ManualClock } from '../../support/manual-clock';
 
 const MINUTE = 60_000;
 const FORCE_INTERVAL_MS = 30_000;
-const keys = { environment: 'test-env', account: (id: string) => id, clientIp: (ip: string) => ip };
+const keys = {
+  environment: 'test-env',
+  account: (id: string) => id,
+  clientIp: (ip: string) => ip,
+  formerAccounts: () => [],
+};
 
 /**
  * A shared store as one of several instances sees it: tokens in a map, and the cross-instance flight

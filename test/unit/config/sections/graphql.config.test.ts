@@ -8,12 +8,23 @@ function parse(vars: Record<string, string>, production: boolean) {
 
 describe('GraphQL settings', () => {
   it('offers introspection and the playground outside production only, unless told', () => {
-    expect(parse({}, false)).toEqual({ introspection: true, playground: true });
-    expect(parse({}, true)).toEqual({ introspection: false, playground: false });
-    expect(parse({ PLAYGROUND_ENABLED: 'true' }, true)).toEqual({ introspection: false, playground: true });
-    expect(parse({ GRAPHQL_INTROSPECTION: 'false', PLAYGROUND_ENABLED: 'false' }, false)).toEqual({
+    expect(parse({}, false)).toMatchObject({ introspection: true, playground: true });
+    expect(parse({}, true)).toMatchObject({ introspection: false, playground: false });
+    expect(parse({ PLAYGROUND_ENABLED: 'true' }, true)).toMatchObject({ introspection: false, playground: true });
+    expect(parse({ GRAPHQL_INTROSPECTION: 'false', PLAYGROUND_ENABLED: 'false' }, false)).toMatchObject({
       introspection: false,
       playground: false,
     });
+  });
+
+  it('serves trusted documents in allow mode from the codegen manifest by default', () => {
+    expect(parse({}, true).trustedDocuments).toEqual({
+      mode: 'allow',
+    });
+    expect(parse({ TRUSTED_DOCUMENTS: 'require' }, true).trustedDocuments.mode).toBe('require');
+  });
+
+  it('refuses an unknown trusted documents mode', () => {
+    expect(() => parse({ TRUSTED_DOCUMENTS: 'strict' }, true)).toThrow();
   });
 });
