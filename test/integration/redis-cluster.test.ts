@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateConnectUrlDocument, IntegrationsDocument } from '../../client/generated/graphql';
+import {
+  CreateConnectUrlDocument,
+  IntegrationsDocument,
+  RevokeSessionTokenDocument,
+} from '../../client/generated/graphql';
 import { startGatewayPairOn } from '../support/gateway-pair';
 import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
@@ -12,6 +16,7 @@ import {
   startTestCluster,
   type TestCluster,
 } from '../support/redis-topologies';
+import { newEncryptionKey } from '../support/redis-server';
 import { freshAccount, type TestGateway } from '../support/test-gateway';
 
 /** Two gateways on a 3-master Redis Cluster, logged in as the ACL user the operations guide documents. */
@@ -28,6 +33,8 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
       REDIS_USERNAME: GATEWAY_USER,
       REDIS_PASSWORD: GATEWAY_PASSWORD,
       INTEGRATIONS_CACHE_TTL_S: '300',
+      // A former key gives every account a second name, on another slot: a revoke deletes both.
+      TOKEN_ENCRYPTION_KEYS_OLD: newEncryptionKey(),
     });
     ({ a, b } = pair);
     stopPair = () => pair.stop();
@@ -101,6 +108,20 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
 
     expect(after.body.data?.integrations.find((i) => i.slug === 'slack')?.connected).toBe(true);
     expect(loads()).toHaveLength(2);
+    expect(redisWarnings()).toEqual([]);
+  });
+
+  it('revokes a token under its current and former names, which live on different slots', async () => {
+    const account = freshAccount(a.emulator);
+    const cached = await mintOnOwnConnection(a, await signTestJwt({ sub: account }));
+
+    const revoked = await graphqlRequest(b.url, RevokeSessionTokenDocument, {
+      token: await signTestJwt({ sub: account }),
+    });
+    const again = await mintOnOwnConnection(a, await signTestJwt({ sub: account }));
+
+    expect(revoked.body.data).toEqual({ revokeSessionToken: true });
+    expect(again.data?.token).not.toBe(cached.data?.token);
     expect(redisWarnings()).toEqual([]);
   });
 
