@@ -5,7 +5,13 @@ import { mint } from '../support/mint';
 import { SESSION_TOKEN_PATH } from '../support/operations';
 import { readiness } from '../support/probes';
 import { newEncryptionKey } from '../support/redis-server';
-import { GATEWAY_PASSWORD, GATEWAY_USER, startTlsRedis, type TestTlsRedis } from '../support/redis-topologies';
+import {
+  connectDirect,
+  GATEWAY_PASSWORD,
+  GATEWAY_USER,
+  startTlsRedis,
+  type TestTlsRedis,
+} from '../support/redis-topologies';
 import { assertNoSecretsIn, freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 
 /** A TLS-only Redis that requires client certificates, logged into as the gateway's ACL user. */
@@ -49,6 +55,15 @@ describe('Redis over TLS', () => {
     } finally {
       await pair.stop();
       for (const gateway of [pair.a, pair.b]) assertNoSecretsIn(gateway.logs.text(), secrets);
+    }
+  });
+
+  it('was refused nothing as the ACL user (ACL LOG)', async () => {
+    const server = await connectDirect(redis.port, { tls: redis.tls });
+    try {
+      expect(await server.call('ACL', 'LOG')).toEqual([]);
+    } finally {
+      server.disconnect();
     }
   });
 
