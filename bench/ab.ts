@@ -9,16 +9,19 @@ import {
   startBenchEmulator,
   startPinned,
   stop,
+  TRUSTED_MUTATION,
 } from './lib';
 
 /**
  * A/B of two builds of the gateway on one scenario, alternating runs: where a lever's effect is
  * smaller than the machine's noise, only same-run alternation shows it.
- * Usage: node --import tsx bench/ab.ts <distA> <distB> [cached|cold] [--reps 4] [--seconds 5] [--env-b K=V]
+ * Usage: node --import tsx bench/ab.ts <distA> <distB> [cached|cold|trusted] [--reps 4] [--seconds 5] [--env-b K=V]
+ * (`trusted`: the cached mint by trusted document.)
  */
 const args = process.argv.slice(2);
 const [distA, distB] = [resolve(args[0] ?? 'dist'), resolve(args[1] ?? 'dist')];
-const scenario = args[2] === 'cold' ? 'cold' : 'cached';
+const scenario = args[2] === 'cold' || args[2] === 'trusted' ? args[2] : 'cached';
+const body = scenario === 'trusted' ? TRUSTED_MUTATION : MUTATION;
 const reps = Number(args[args.indexOf('--reps') + 1]) || 4;
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 5;
 const envSpec = args.includes('--env-b') ? (args[args.indexOf('--env-b') + 1] ?? '') : '';
@@ -43,8 +46,8 @@ async function main(): Promise<void> {
         ...(which === 'B' ? envB : {}),
       });
       const pid = gateway.child.pid!;
-      if (scenario === 'cached') await load({ url: gateway.url, body: MUTATION, seconds: 1, authorizations, pid });
-      const s = await load({ url: gateway.url, body: MUTATION, seconds, authorizations, pid });
+      if (scenario !== 'cold') await load({ url: gateway.url, body, seconds: 1, authorizations, pid });
+      const s = await load({ url: gateway.url, body, seconds, authorizations, pid });
       results[which].rps.push(s.requestsPerSecond);
       results[which].cpu.push(s.cpuPerRequestUs ?? Number.NaN);
       results[which].p99.push(s.p99Ms);

@@ -1,15 +1,29 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatewayEnv, load, MUTATION, progress, signBearers, startBenchEmulator, startPinned, stop } from './lib';
+import {
+  gatewayEnv,
+  load,
+  MUTATION,
+  progress,
+  signBearers,
+  startBenchEmulator,
+  startPinned,
+  stop,
+  TRUSTED_MUTATION,
+} from './lib';
 
 /**
  * Where the gateway's CPU goes under load: runs one bench scenario against `dist/main.js` started
  * with `--cpu-prof`, then prints the self-time shares of the profile by package and by function
- * (idle excluded). Usage: npm run build && node --import tsx bench/profile.ts cached|cold [--seconds 10]
+ * (idle excluded). Usage: npm run build && node --import tsx bench/profile.ts cached|cold|trusted|trusted-cold [--seconds 10]
  */
 const args = process.argv.slice(2);
-const scenario = args[0] === 'cold' ? 'cold' : 'cached';
+const scenarios = ['cached', 'cold', 'trusted', 'trusted-cold'] as const;
+const scenario = scenarios.find((name) => name === args[0]) ?? 'cached';
+// `trusted*` send the mint as a trusted document (its manifest id), the others send its text.
+const body = scenario.startsWith('trusted') ? TRUSTED_MUTATION : MUTATION;
+const isCold = scenario.endsWith('cold');
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
 const root = join(__dirname, '..');
 
@@ -65,7 +79,7 @@ export function summarize(profile: Profile, top = 25): string {
 }
 
 async function main(): Promise<void> {
-  const accounts = scenario === 'cold' ? 20_000 : 1;
+  const accounts = isCold ? 20_000 : 1;
   const emulator = await startBenchEmulator(accounts);
   const authorizations = await signBearers(accounts);
   const dir = mkdtempSync(join(tmpdir(), 'gateway-profile-'));
@@ -74,9 +88,9 @@ async function main(): Promise<void> {
     gatewayEnv(emulator.url),
   );
   const pid = gateway.child.pid!;
-  if (scenario === 'cached') await load({ url: gateway.url, body: MUTATION, seconds: 1, authorizations, pid });
+  if (!isCold) await load({ url: gateway.url, body, seconds: 1, authorizations, pid });
   progress(`profile: ${scenario}, ${seconds}s`);
-  const sample = await load({ url: gateway.url, body: MUTATION, seconds, authorizations, pid });
+  const sample = await load({ url: gateway.url, body, seconds, authorizations, pid });
   progress('');
   await stop(gateway.child);
   await stop(emulator.child);

@@ -23,8 +23,11 @@ import { newEncryptionKey, startTestRedis } from '../test/support/redis-server';
  * times. `--smoke` runs each scenario once, briefly, so the bench cannot rot (npm test runs it).
  */
 const smoke = process.argv.includes('--smoke');
-const reps = smoke ? 1 : 3;
-const seconds = smoke ? 1 : 10;
+// `--trusted`: only the trusted-documents rows (issue 15's targets), e.g. `--trusted --reps 3 --seconds 5`.
+const trustedOnly = process.argv.includes('--trusted');
+const flag = (name: string) => Number(process.argv[process.argv.indexOf(name) + 1]) || undefined;
+const reps = flag('--reps') ?? (smoke ? 1 : 3);
+const seconds = flag('--seconds') ?? (smoke ? 1 : 10);
 const root = join(__dirname, '..');
 const tsx = ['--import', 'tsx'];
 const fixedSeconds = smoke ? 1 : 5;
@@ -35,6 +38,10 @@ const FIXED_RATE_SHARE = 0.5;
 const COLD_CPU_TARGET_US = 250;
 const BASELINE_ANCHOR_CPU_US = 165;
 const P99_TARGET_MS = 15;
+// Issue 15: the cached mint by trusted document against bare node:http and bare Apollo, and its cold CPU.
+const TRUSTED_OVER_NODE_TARGET = 0.5;
+const TRUSTED_OVER_APOLLO_TARGET = 4;
+const TRUSTED_COLD_CPU_TARGET_US = 600;
 
 async function cobaltCalls(emulatorUrl: string): Promise<number> {
   return ((await (await fetch(`${emulatorUrl}/__emulator/stats`)).json()) as { received: number }).received;
@@ -143,6 +150,9 @@ async function main(): Promise<void> {
   progress(`bench: signing ${ACCOUNTS} bearer tokens for the cold path`);
   const cold = await signBearers(ACCOUNTS);
   const hot = cold.slice(0, 1);
+  // Cold mints by full document and by trusted document each need accounts the other has not cached.
+  const coldFull = cold.slice(0, ACCOUNTS / 2);
+  const coldTrusted = cold.slice(ACCOUNTS / 2);
   const redis = await startTestRedis();
 
   const samples = {
@@ -152,6 +162,8 @@ async function main(): Promise<void> {
     gatewayFixedRate: [] as Run[],
     baselineFixedRate: [] as Run[],
     gatewayCold: [] as Run[],
+    gatewayTrustedCold: [] as Run[],
+    nodeHttp: [] as Run[],
     gatewayCachedRedisL1: [] as (Run & { redisReadsPerMint: number })[],
     gatewayCachedRedisOnly: [] as (Run & { redisReadsPerMint: number })[],
     startup: [] as number[],
@@ -159,6 +171,12 @@ async function main(): Promise<void> {
   };
   let cachedCobaltCalls = 0;
   for (let rep = 1; rep <= reps; rep += 1) {
+    progress(`bench: bare node:http, fixed JSON body, rep ${rep}/${reps}`);
+    const bare = await startPinned([...tsx, join(__dirname, 'servers/baseline-node-http.ts')]);
+    await measure(bare.url, bare.child.pid!, hot, 1);
+    samples.nodeHttp.push(await measure(bare.url, bare.child.pid!, hot, seconds));
+    await stop(bare.child);
+
     progress(`bench: baseline (bare Apollo + jose), rep ${rep}/${reps}`);
     const baseline = await startPinned([...tsx, join(__dirname, 'servers/baseline-apollo.ts')]);
     await measure(baseline.url, baseline.child.pid!, hot, 1);
@@ -168,8 +186,10 @@ async function main(): Promise<void> {
     // same for both servers: at saturation p99 is only queue length over throughput (see README).
     const rate = baselineRun.rps * FIXED_RATE_SHARE;
     samples.offeredRate.push(rate);
-    progress(`bench: baseline at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
-    samples.baselineFixedRate.push(await fixedRate(baseline.url, hot[0]!, rate));
+    if (!trustedOnly) {
+      progress(`bench: baseline at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
+      samples.baselineFixedRate.push(await fixedRate(baseline.url, hot[0]!, rate));
+    }
     await stop(baseline.child);
 
     progress(`bench: gateway, cached mint path, rep ${rep}/${reps}`);
@@ -181,18 +201,24 @@ async function main(): Promise<void> {
     samples.gatewayCached.push(await measure(gateway.url, gateway.child.pid!, hot, seconds));
     progress(`bench: gateway, cached mint by trusted document, rep ${rep}/${reps}`);
     samples.gatewayTrusted.push(await measure(gateway.url, gateway.child.pid!, hot, seconds, TRUSTED_MUTATION));
-    progress(`bench: gateway, cached mint path at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
-    samples.gatewayFixedRate.push(await fixedRate(gateway.url, hot[0]!, rate));
+    if (!trustedOnly) {
+      progress(`bench: gateway, cached mint path at a fixed ${rate.toFixed(0)} req/s, rep ${rep}/${reps}`);
+      samples.gatewayFixedRate.push(await fixedRate(gateway.url, hot[0]!, rate));
+    }
     cachedCobaltCalls += (await cobaltCalls(emulator.url)) - callsBefore;
 
+    const coldSeconds = Math.max(1, Math.floor(seconds / 2));
     progress(`bench: gateway, cold path (cache misses, emulator at 0 ms), rep ${rep}/${reps}`);
-    samples.gatewayCold.push(
-      await measure(gateway.url, gateway.child.pid!, cold, Math.max(1, Math.floor(seconds / 2))),
+    samples.gatewayCold.push(await measure(gateway.url, gateway.child.pid!, coldFull, coldSeconds));
+    progress(`bench: gateway, cold path by trusted document, rep ${rep}/${reps}`);
+    samples.gatewayTrustedCold.push(
+      await measure(gateway.url, gateway.child.pid!, coldTrusted, coldSeconds, TRUSTED_MUTATION),
     );
     const failed = await failedOperations(gateway.url);
     if (failed > 0)
       throw new Error(`the gateway answered ${failed} operations with an error: the figures would be wrong`);
     await stop(gateway.child);
+    if (trustedOnly) continue;
 
     progress(`bench: gateway, cached mint with Redis (in-process tier on, then off), rep ${rep}/${reps}`);
     samples.gatewayCachedRedisL1.push(await cachedWithRedis(emulator.url, redis.url, '60', hot));
@@ -210,7 +236,7 @@ async function main(): Promise<void> {
   const cpuRatio = m(samples.baseline, 'cpuPerRequestUs') / m(samples.gatewayCached, 'cpuPerRequestUs');
   const coldOverBaselineCpu = m(samples.gatewayCold, 'cpuPerRequestUs') / m(samples.baseline, 'cpuPerRequestUs');
   const coldTargetRatio = COLD_CPU_TARGET_US / BASELINE_ANCHOR_CPU_US;
-  const memory = tokenCacheMemory(smoke ? 10_000 : 100_000);
+  const memory = trustedOnly ? { tokens: 0, mb: Number.NaN } : tokenCacheMemory(smoke ? 10_000 : 100_000);
   const results = {
     when: new Date().toISOString(),
     mode: smoke ? 'smoke' : 'full',
@@ -235,6 +261,18 @@ async function main(): Promise<void> {
       p99Ms: m(samples.gatewayTrusted, 'p99'),
       cpuPerRequestUs: m(samples.gatewayTrusted, 'cpuPerRequestUs'),
       overBaseline: m(samples.gatewayTrusted, 'rps') / m(samples.baseline, 'rps'),
+      overNodeHttp: m(samples.gatewayTrusted, 'rps') / m(samples.nodeHttp, 'rps'),
+      overFullDocument: m(samples.gatewayTrusted, 'rps') / m(samples.gatewayCached, 'rps'),
+      cold: {
+        rps: m(samples.gatewayTrustedCold, 'rps'),
+        p99Ms: m(samples.gatewayTrustedCold, 'p99'),
+        cpuPerMintUs: m(samples.gatewayTrustedCold, 'cpuPerRequestUs'),
+      },
+    },
+    nodeHttp: {
+      rps: m(samples.nodeHttp, 'rps'),
+      p99Ms: m(samples.nodeHttp, 'p99'),
+      cpuPerRequestUs: m(samples.nodeHttp, 'cpuPerRequestUs'),
     },
     fixedRate: { share: FIXED_RATE_SHARE, rps: median(samples.offeredRate), seconds: fixedSeconds },
     gatewayCold: {
@@ -263,6 +301,33 @@ async function main(): Promise<void> {
   };
 
   const yes = (ok: boolean) => (ok ? 'yes' : 'no');
+  const trusted = results.gatewayTrusted;
+  const trustedTable = [
+    `| trusted documents (server on one pinned core; ${reps}×${seconds}s runs, medians) | measured | target | met |`,
+    '|---|---|---|---|',
+    `| cached mint by trusted document / bare node:http | ${trusted.overNodeHttp.toFixed(2)}× (${trusted.rps.toFixed(0)} vs ${results.nodeHttp.rps.toFixed(0)} req/s) | ≥ ${TRUSTED_OVER_NODE_TARGET}× | ${yes(trusted.overNodeHttp >= TRUSTED_OVER_NODE_TARGET)} |`,
+    `| cached mint by trusted document / bare Apollo | ${trusted.overBaseline.toFixed(2)}× (${trusted.rps.toFixed(0)} vs ${results.baseline.rps.toFixed(0)} req/s) | ≥ ${TRUSTED_OVER_APOLLO_TARGET}× | ${yes(trusted.overBaseline >= TRUSTED_OVER_APOLLO_TARGET)} |`,
+    `| same, from CPU per request (node:http ÷ trusted) | ${(results.nodeHttp.cpuPerRequestUs / trusted.cpuPerRequestUs).toFixed(2)}× (${trusted.cpuPerRequestUs.toFixed(0)} vs ${results.nodeHttp.cpuPerRequestUs.toFixed(0)} µs) | ≥ ${TRUSTED_OVER_NODE_TARGET}× | ${yes(results.nodeHttp.cpuPerRequestUs / trusted.cpuPerRequestUs >= TRUSTED_OVER_NODE_TARGET)} |`,
+    `| same, from CPU per request (Apollo ÷ trusted) | ${(results.baseline.cpuPerRequestUs / trusted.cpuPerRequestUs).toFixed(2)}× (${trusted.cpuPerRequestUs.toFixed(0)} vs ${results.baseline.cpuPerRequestUs.toFixed(0)} µs) | ≥ ${TRUSTED_OVER_APOLLO_TARGET}× | ${yes(results.baseline.cpuPerRequestUs / trusted.cpuPerRequestUs >= TRUSTED_OVER_APOLLO_TARGET)} |`,
+    `| cold mint by trusted document, CPU per mint | ${trusted.cold.cpuPerMintUs.toFixed(0)} µs (full document ${results.gatewayCold.cpuPerMintUs.toFixed(0)} µs) | ≤ ${TRUSTED_COLD_CPU_TARGET_US} µs | ${yes(trusted.cold.cpuPerMintUs <= TRUSTED_COLD_CPU_TARGET_US)} |`,
+    '',
+    `| scenario | req/s | p99 ms | CPU µs/request |`,
+    '|---|---|---|---|',
+    `| bare node:http, fixed JSON body | ${results.nodeHttp.rps.toFixed(0)} | ${results.nodeHttp.p99Ms} | ${results.nodeHttp.cpuPerRequestUs.toFixed(0)} |`,
+    `| bare Apollo 5 standalone + jose HS256, constant token | ${results.baseline.rps.toFixed(0)} | ${results.baseline.p99Ms} | ${results.baseline.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint by full document | ${results.gatewayCached.rps.toFixed(0)} | ${results.gatewayCached.p99Ms} | ${results.gatewayCached.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cached mint by trusted document | ${trusted.rps.toFixed(0)} | ${trusted.p99Ms} | ${trusted.cpuPerRequestUs.toFixed(0)} |`,
+    `| gateway, cold mint by full document | ${results.gatewayCold.rps.toFixed(0)} | ${results.gatewayCold.p99Ms} | ${results.gatewayCold.cpuPerMintUs.toFixed(0)} |`,
+    `| gateway, cold mint by trusted document | ${trusted.cold.rps.toFixed(0)} | ${trusted.cold.p99Ms} | ${trusted.cold.cpuPerMintUs.toFixed(0)} |`,
+    `| ratios: trusted / full document ${trusted.overFullDocument.toFixed(2)}×, trusted / node:http ${trusted.overNodeHttp.toFixed(2)}×, trusted / Apollo ${trusted.overBaseline.toFixed(2)}× | | | |`,
+    '',
+  ].join('\n');
+  if (trustedOnly) {
+    process.stdout.write(trustedTable);
+    writeFileSync(join(__dirname, 'results', 'trusted.json'), `${JSON.stringify(results, null, 2)}\n`);
+    if ([...samples.gatewayCached, ...samples.gatewayTrusted].some((r) => r.errors > 0)) process.exitCode = 1;
+    return;
+  }
   const p99Ok = results.gatewayCached.p99MsAtFixedRate < P99_TARGET_MS;
   const table = [
     `| target (server on one pinned core; ${reps}×${seconds}s runs, medians) | measured | target | met |`,
@@ -287,7 +352,7 @@ async function main(): Promise<void> {
     `| gateway, cold mint (every request a new account) | ${results.gatewayCold.rps.toFixed(0)} | ${results.gatewayCold.p99Ms} | ${results.gatewayCold.cpuPerMintUs.toFixed(0)} |`,
     '',
   ].join('\n');
-  process.stdout.write(table);
+  process.stdout.write(`${table}\n${trustedTable}`);
 
   const outDir = join(__dirname, 'results');
   mkdirSync(outDir, { recursive: true });

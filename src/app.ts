@@ -5,7 +5,10 @@ import { createServices, type AppConfig } from './composition/services';
 import type { Clock } from './infra/clock';
 import type { Logger } from './observability/logger';
 import { createHttpServer } from './server/http-server';
+import { GATEWAY_VALIDATION_RULES } from './server/apollo-server';
+import { createTrustedFastPath } from './server/trusted-documents/fast-path';
 import { loadTrustedDocuments } from './server/trusted-documents/manifest';
+import { prepareTrustedDocuments } from './server/trusted-documents/prepared-documents';
 import { createLifecycle, ServerPhase } from './server/lifecycle';
 import { createPlayground } from './server/playground/playground';
 import { createReadiness } from './server/readiness';
@@ -47,19 +50,36 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     config,
     overrides.devAuthSecret === undefined ? {} : { authSecret: overrides.devAuthSecret },
   );
-  const apollo = createGraphQL(services, { log, metrics, introspection: config.graphql.introspection });
+  const { introspection } = config.graphql;
+  const graphql = createGraphQL(services, { log, metrics, introspection });
+  const { apollo } = graphql;
+  const createContext = createContextFunction({ verifier: services.verifier, log });
 
   const { mode, manifestPath } = config.graphql.trustedDocuments;
   const trustedDocuments = mode === 'off' ? undefined : { mode, documents: loadTrustedDocuments(manifestPath) };
+  // Every manifest document parsed and validated here, once; a trusted request then skips Apollo's pipeline.
+  const trustedFastPath =
+    trustedDocuments === undefined
+      ? undefined
+      : createTrustedFastPath({
+          ...graphql,
+          createContext,
+          documents: prepareTrustedDocuments(trustedDocuments.documents, {
+            schema: graphql.schema,
+            rules: GATEWAY_VALIDATION_RULES,
+            introspection,
+          }),
+        });
   const phase = new ServerPhase();
   const server = createHttpServer({
     apollo,
-    createContext: createContextFunction({ verifier: services.verifier, log }),
+    createContext,
     log,
     maxBodyBytes: config.http.maxBodyBytes,
     corsOrigins: config.http.corsOrigins,
     trustProxyHops: config.http.trustProxyHops,
     ...(trustedDocuments !== undefined && { trustedDocuments }),
+    ...(trustedFastPath !== undefined && { trustedFastPath }),
     isDraining: () => phase.current === 'draining',
     metrics: metrics.registry,
     ...(config.graphql.playground && {

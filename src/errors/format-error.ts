@@ -65,6 +65,14 @@ export function createFormatError(deps: FormatErrorDeps) {
       };
     }
 
+    if (isArgumentCoercionError(original)) {
+      return {
+        message: original.message,
+        ...locationAndPath(formatted),
+        extensions: { code: ErrorCode.BAD_USER_INPUT, retryable: false, ...withId },
+      };
+    }
+
     deps.onMasked(original, requestId);
     return {
       message: errorPolicy[ErrorCode.INTERNAL_SERVER_ERROR].message,
@@ -72,4 +80,15 @@ export function createFormatError(deps: FormatErrorDeps) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, retryable: false, ...withId },
     };
   };
+}
+
+/**
+ * graphql-js refusing an argument value while executing (`forceRefresh: $v` with `$v` sent as null
+ * to a non-null argument, which validation lets through when the variable has a default). The
+ * client's input is wrong, not the server: masking it as INTERNAL_SERVER_ERROR wrote an error-level
+ * line with a stack for every such request. Recognised by being graphql-js's own error (no cause)
+ * with one of its argument-coercion messages, which name only what the client's document names.
+ */
+function isArgumentCoercionError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError && error.originalError === undefined && error.message.startsWith('Argument "');
 }

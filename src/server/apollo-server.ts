@@ -6,16 +6,30 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema, ValidationRule } from 'graphql';
 import type { GatewayContext } from '../auth/context';
 import { DOCUMENT_LIMITS, documentLimitsRule, hideTokenLimit } from './document-limits';
 import { singleMintPerOperationRule } from './single-mint.rule';
 import { supportedOperationRule } from './supported-operation.rule';
 
+export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** Our rules, after graphql-js's specified ones. documentLimitsRule first: see the rule. */
+export const GATEWAY_VALIDATION_RULES: readonly ValidationRule[] = [
+  documentLimitsRule,
+  supportedOperationRule,
+  singleMintPerOperationRule,
+];
+
+/** The `formatError` Apollo runs: the trusted-documents fast path formats its errors with the same one. */
+export function gatewayFormatError(formatError: FormatError): FormatError {
+  return (formatted, error) => formatError(hideTokenLimit(formatted), error);
+}
+
 export interface ApolloOptions {
   readonly schema: GraphQLSchema;
   readonly introspection: boolean;
-  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  readonly formatError: FormatError;
   readonly plugins: ApolloServerPlugin<GatewayContext>[];
 }
 
@@ -50,11 +64,10 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Gateway
       ApolloServerPluginInlineTraceDisabled(),
       ...options.plugins,
     ],
-    formatError: (formatted, error) => options.formatError(hideTokenLimit(formatted), error),
+    formatError: gatewayFormatError(options.formatError),
     // Parsing stops at the token limit (a 400 GRAPHQL_PARSE_FAILED), before validation sees the document.
     parseOptions: { maxTokens: DOCUMENT_LIMITS.maxTokens },
-    // documentLimitsRule first: when it refuses a document it is the only error reported (see the rule).
-    validationRules: [documentLimitsRule, supportedOperationRule, singleMintPerOperationRule],
+    validationRules: [...GATEWAY_VALIDATION_RULES],
     // main.ts owns shutdown; Apollo's own SIGTERM handler would race it and re-raise the signal.
     stopOnTerminationSignals: false,
   });

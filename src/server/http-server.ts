@@ -9,6 +9,7 @@ import { clientIp } from './client-ip';
 import { errorPolicy } from '../errors/error-code';
 import type { TrustedDocuments } from './trusted-documents/manifest';
 import { resolveTrustedRequest, type TrustedDocumentsMode } from './trusted-documents/trusted-request';
+import type { TrustedFastPath } from './trusted-documents/fast-path';
 
 export interface HttpServerDeps {
   readonly apollo: ApolloServer<GatewayContext>;
@@ -27,6 +28,8 @@ export interface HttpServerDeps {
   readonly trustProxyHops: number;
   /** TRUSTED_DOCUMENTS and the manifest it serves (none when `off`). */
   readonly trustedDocuments?: { readonly mode: TrustedDocumentsMode; readonly documents: TrustedDocuments };
+  /** Answers a POST of a known trusted document without Apollo's pipeline (see docs/trusted-documents.md). */
+  readonly trustedFastPath?: TrustedFastPath;
   /**
    * `/readyz`: `starting` and `stopping` answer 503 (take this instance out of rotation); `ready` and
    * `degraded` (still serving) answer 200.
@@ -203,6 +206,17 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     }
 
     const method = req.method ?? 'GET';
+    const authorization = req.headers.authorization;
+    const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxyHops);
+    const context = { requestId, authorization, clientIp: ip };
+    const fast =
+      method === 'POST' ? deps.trustedFastPath?.answer({ body, accept: req.headers.accept, context }) : undefined;
+    if (fast !== undefined) {
+      const { status, contentType, body: text } = await fast;
+      if (deps.isDraining?.() === true) res.setHeader('connection', 'close'); // as for Apollo's answers below
+      send(res, status, contentType, text);
+      return;
+    }
     const trusted = resolveTrustedRequest(
       deps.trustedDocuments?.mode ?? 'off',
       deps.trustedDocuments?.documents ?? new Map(),
@@ -215,11 +229,9 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     const headers = toHeaderMap(req);
     // A trusted query by GET cannot be a mutation in disguise, which is what CSRF prevention guards against.
     if (trusted.csrfExempt) headers.set('apollo-require-preflight', 'trusted-document');
-    const authorization = req.headers.authorization;
-    const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustProxyHops);
     const result = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: trusted.search, body: trusted.body },
-      context: () => deps.createContext({ requestId, authorization, clientIp: ip }),
+      context: () => deps.createContext(context),
     });
 
     const answer: Record<string, string> = { ...COMMON_HEADERS };

@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { postJson } from '../support/graphql-request';
+import { signTestJwt } from '../support/jwt';
+import { freshAccount } from '../support/test-gateway';
 import { useTestGateway } from '../support/use-test-gateway';
 import { until } from '../support/wait';
 
@@ -64,6 +66,18 @@ describe('protocol errors', () => {
     const result = await answer({ query: 'subscription { x }' });
 
     expect(result).toEqual({ status: 400, codes: ['GRAPHQL_VALIDATION_FAILED'] });
+  });
+
+  it('answers a null for a non-null argument, which validation lets through, with BAD_USER_INPUT and logs no error', async () => {
+    const before = errorLines().length;
+    const query = 'mutation ($f: Boolean = false) { createSessionToken(forceRefresh: $f) { token } }';
+
+    const bearer = await signTestJwt({ sub: freshAccount(gw.emulator) }, { clock: gw.clock });
+    const res = await postJson(gw.url, { query, variables: { f: null } }, { authorization: `Bearer ${bearer}` });
+    const json = (await res.json()) as { errors?: { extensions?: { code?: unknown } }[] };
+
+    expect(json.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(errorLines().slice(before)).toEqual([]);
   });
 
   it('logs a client that goes away mid-body at debug, never at error', async () => {

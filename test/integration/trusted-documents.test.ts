@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,6 +154,11 @@ describe('a full-document GET', () => {
   });
 });
 
+/** A manifest of one document under its true id. */
+function hashed(text: string): string {
+  return JSON.stringify({ [`sha256:${createHash('sha256').update(text).digest('hex')}`]: text });
+}
+
 describe('the manifest at start-up', () => {
   const dir = mkdtempSync(join(tmpdir(), 'trusted-documents-'));
   const write = (name: string, text: string) => {
@@ -164,6 +170,15 @@ describe('the manifest at start-up', () => {
   it.each([
     ['does not parse as JSON', write('broken.json', '{ not json')],
     ['has a hash that does not match its text', write('mismatch.json', JSON.stringify({ [MINT_ID]: 'query X { a }' }))],
+    // Validated once at start-up for the fast path, with every rule a full document meets.
+    ['has a document the schema does not validate', write('invalid.json', hashed('query Bad { nope }'))],
+    [
+      'has a document the one-mint rule refuses',
+      write(
+        'two-mints.json',
+        hashed('mutation Two { a: createSessionToken { token } b: createSessionToken { token } }'),
+      ),
+    ],
   ])('is a configuration error when it %s', async (_case, path) => {
     await expect(startTestGateway({ env: { TRUSTED_DOCUMENTS_MANIFEST: path } })).rejects.toBeInstanceOf(ConfigError);
   });

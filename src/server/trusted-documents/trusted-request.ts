@@ -21,17 +21,18 @@ export type TrustedRequest =
     }
   | { readonly kind: 'refuse'; readonly status: number; readonly code: ErrorCode };
 
-type Id = { readonly kind: 'none' } | { readonly kind: 'invalid' } | { readonly kind: 'id'; readonly hex: string };
+export type Id =
+  { readonly kind: 'none' } | { readonly kind: 'invalid' } | { readonly kind: 'id'; readonly hex: string };
 
 const HEX = /^[0-9a-f]{64}$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // The two wire forms: GraphQL-over-HTTP's `documentId: "sha256:<hex>"` and Apollo's
 // `extensions.persistedQuery: { version: 1, sha256Hash }` (what PersistedQueryLink sends).
-function idOf(documentId: unknown, extensions: unknown): Id {
+export function idOf(documentId: unknown, extensions: unknown): Id {
   if (documentId !== undefined) {
     if (typeof documentId !== 'string' || !documentId.startsWith('sha256:')) return { kind: 'invalid' };
     const hex = documentId.slice('sha256:'.length);

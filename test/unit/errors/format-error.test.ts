@@ -55,6 +55,33 @@ describe('formatError', () => {
     expect(masked).toEqual([original]);
   });
 
+  it("answers graphql-js's refusal of an argument value as BAD_USER_INPUT, not as a masked crash", () => {
+    const { format, masked } = setup();
+    const error = new GraphQLError('Argument "forceRefresh" of non-null type "Boolean!" must not be null.', {
+      path: ['createSessionToken'],
+    });
+
+    const out = format({ message: error.message, path: ['createSessionToken'] }, error);
+
+    expect(out).toEqual({
+      message: 'Argument "forceRefresh" of non-null type "Boolean!" must not be null.',
+      path: ['createSessionToken'],
+      extensions: { code: 'BAD_USER_INPUT', retryable: false, requestId: 'req-1' },
+    });
+    expect(masked).toHaveLength(0);
+  });
+
+  it('still masks a GraphQLError wrapping a thrown error whose message looks like an argument refusal', () => {
+    const { format, masked } = setup();
+    const thrown = new Error('Argument "x" leaked 10.0.0.7');
+    const error = new GraphQLError(thrown.message, { originalError: thrown });
+
+    const out = format({ message: error.message }, error);
+
+    expect(out.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
+    expect(masked).toHaveLength(1);
+  });
+
   it('masks a GraphQLError that claims a protocol code but came from a resolver', () => {
     const { format } = setup();
     const thrown = new Error('boom');
