@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   CreateConnectUrlDocument,
@@ -11,6 +12,7 @@ import { mintOnOwnConnection } from '../support/mint';
 import { APPLICATIONS_PATH, SESSION_TOKEN_PATH } from '../support/operations';
 import {
   connectDirect,
+  GATEWAY_ACL_RULES,
   GATEWAY_PASSWORD,
   GATEWAY_USER,
   startTestCluster,
@@ -123,6 +125,12 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
     expect(revoked.body.data).toEqual({ revokeSessionToken: true });
     expect(again.data?.token).not.toBe(cached.data?.token);
     expect(redisWarnings()).toEqual([]);
+  });
+
+  it('runs as exactly the ACL line docs/operations.md gives operators', () => {
+    const documented = readFileSync('docs/operations.md', 'utf8');
+
+    expect(documented).toContain(`ACL SETUSER cgw on >PASSWORD ${GATEWAY_ACL_RULES.join(' ')}\n`);
   });
 
   it('was refused nothing as that user by any node (ACL LOG)', async () => {
