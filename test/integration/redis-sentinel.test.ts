@@ -8,15 +8,19 @@ import {
   connectDirect,
   GATEWAY_PASSWORD,
   GATEWAY_USER,
+  SENTINEL_PASSWORD,
   startTestSentinel,
   type TestSentinel,
 } from '../support/redis-topologies';
-import { freshAccount, type TestGateway } from '../support/test-gateway';
+import { assertNoSecretsIn, freshAccount, type TestGateway } from '../support/test-gateway';
 import { until } from '../support/wait';
 
 const FLIGHTS_CHANNEL = 'cgw:v1:flights';
 
-/** A primary, a replica and three sentinels; two gateways find the master through the sentinels. */
+/**
+ * A primary, a replica and three sentinels with a password of their own; two gateways find the master
+ * through the sentinels and log into it as the ACL user.
+ */
 describe('two gateways on Redis Sentinel through a failover', () => {
   let sentinel: TestSentinel;
   let a: TestGateway;
@@ -28,6 +32,7 @@ describe('two gateways on Redis Sentinel through a failover', () => {
     const pair = await startGatewayPairOn({
       REDIS_SENTINELS: sentinel.sentinels,
       REDIS_SENTINEL_NAME: sentinel.name,
+      REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
       REDIS_USERNAME: GATEWAY_USER,
       REDIS_PASSWORD: GATEWAY_PASSWORD,
     });
@@ -37,6 +42,8 @@ describe('two gateways on Redis Sentinel through a failover', () => {
   afterAll(async () => {
     await stopPair();
     await sentinel.stop();
+    // Through reconnections and a failover, neither password reached a log line.
+    for (const gateway of [a, b]) assertNoSecretsIn(gateway.logs.text(), [GATEWAY_PASSWORD, SENTINEL_PASSWORD]);
   });
 
   /** `count` concurrent first mints of one fresh account, alternating instances. */

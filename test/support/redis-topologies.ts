@@ -50,6 +50,9 @@ export const GATEWAY_ACL_RULES = [
   '+cluster|info',
 ] as const;
 
+/** What the sentinels themselves require (`requirepass` on each; they use it with each other too). */
+export const SENTINEL_PASSWORD = 'sentinel-password-91c2';
+
 export const GATEWAY_ACL_LINE = `user ${GATEWAY_USER} on >${GATEWAY_PASSWORD} ${GATEWAY_ACL_RULES.join(' ')}`;
 
 interface Process {
@@ -318,7 +321,10 @@ export interface TestSentinel {
   stop(): Promise<void>;
 }
 
-/** A primary, one replica and three sentinels (quorum 2) watching them, all with the ACL user. */
+/**
+ * A primary, one replica and three sentinels (quorum 2) watching them; the data nodes have the ACL
+ * user, the sentinels a password of their own.
+ */
 export async function startTestSentinel(): Promise<TestSentinel> {
   requireBinaries();
   const dir = mkdtempSync(path.join(tmpdir(), 'cgw-sentinel-'));
@@ -350,12 +356,13 @@ export async function startTestSentinel(): Promise<TestSentinel> {
           `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 2`,
           `sentinel down-after-milliseconds ${name} 2000`,
           `sentinel failover-timeout ${name} 10000`,
+          `requirepass ${SENTINEL_PASSWORD}`,
           '',
         ].join('\n'),
       );
       processes.push(await launch([file, '--sentinel'], '+monitor master', port));
     }
-    const sentinel = await connectDirect(sentinelPorts[0]!);
+    const sentinel = await connectDirect(sentinelPorts[0]!, { password: SENTINEL_PASSWORD });
     try {
       // A failover needs the sentinels to know the replica and each other.
       await until(
@@ -378,7 +385,7 @@ export async function startTestSentinel(): Promise<TestSentinel> {
   }
   const sentinelPorts = processes.slice(2).map((p) => p.port);
   const masterPort = async () => {
-    const sentinel = await connectDirect(sentinelPorts[0]!);
+    const sentinel = await connectDirect(sentinelPorts[0]!, { password: SENTINEL_PASSWORD });
     try {
       const [, port] = (await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string];
       return Number(port);
@@ -393,7 +400,7 @@ export async function startTestSentinel(): Promise<TestSentinel> {
     masterPort,
     async failover() {
       const before = await masterPort();
-      const sentinel = await connectDirect(sentinelPorts[0]!);
+      const sentinel = await connectDirect(sentinelPorts[0]!, { password: SENTINEL_PASSWORD });
       try {
         await sentinel.call('SENTINEL', 'FAILOVER', name);
       } finally {
