@@ -43,6 +43,10 @@ export function gatewayEnv(emulatorUrl: string): NodeJS.ProcessEnv {
     RATE_LIMIT_MINTS_PER_MINUTE: '1000000',
     RATE_LIMIT_IP_PER_MINUTE: '1000000',
     COBALT_MAX_RPS: '100000',
+    // Likewise load shedding: on a shared core a 503 would be counted as an error of the pipeline.
+    // The soak turns it back on.
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    OVERLOAD_MAX_IN_FLIGHT: '0',
     TRUSTED_DOCUMENTS_MANIFEST: MANIFEST,
   };
 }

@@ -16,6 +16,7 @@ import {
   TRUSTED_MUTATION,
 } from './lib';
 import { newEncryptionKey, startTestRedis } from '../test/support/redis-server';
+import { soak } from './soak';
 
 /**
  * `npm run bench`: the gateway against a baseline measured in the same run, on a shared machine.
@@ -144,6 +145,11 @@ async function startupMs(emulatorUrl: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--soak')) {
+    const at = process.argv.indexOf('--seconds');
+    await soak(at === -1 ? 60 : Number(process.argv[at + 1]));
+    return;
+  }
   pinSelf(1); // the load generator shares the emulator's core, never the server's
   progress('bench: starting the emulator');
   const emulator = await startBenchEmulator(ACCOUNTS);

@@ -11,6 +11,8 @@ import { loadTrustedDocuments } from './server/trusted-documents/manifest';
 import { prepareTrustedDocuments } from './server/trusted-documents/prepared-documents';
 import { createLifecycle, ServerPhase } from './server/lifecycle';
 import { createPlayground } from './server/playground/playground';
+import type { LoadSampler } from './server/load-sampler';
+import { OverloadMonitor } from './server/overload-monitor';
 import { createReadiness } from './server/readiness';
 
 export type { AppConfig } from './composition/services';
@@ -24,6 +26,8 @@ export interface AppOverrides {
   readonly devBearerToken?: string;
   /** Time for every time-dependent part: caches, breaker, retries, limits, key sets. */
   readonly clock?: Clock;
+  /** What the overload monitor reads instead of this process's event loop and heap (tests drive it). */
+  readonly overloadSampler?: () => LoadSampler;
 }
 
 export interface GatewayApp {
@@ -71,6 +75,13 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
           }),
         });
   const phase = new ServerPhase();
+  const overload = new OverloadMonitor({
+    ...config.overload,
+    ...(overrides.overloadSampler !== undefined && { sampler: overrides.overloadSampler }),
+    clock: infra.clock,
+    log,
+    metrics,
+  });
   const server = createHttpServer({
     apollo,
     createContext,
@@ -81,6 +92,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     ...(trustedDocuments !== undefined && { trustedDocuments }),
     ...(trustedFastPath !== undefined && { trustedFastPath }),
     isDraining: () => phase.current === 'draining',
+    overload,
     metrics: metrics.registry,
     ...(config.graphql.playground && {
       playground: createPlayground(
@@ -91,6 +103,7 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
       phase: () => phase.current,
       tokenCache: () => ({ kind: services.tokenStore.kind, health: services.tokenStore.health() }),
       cobaltBreaker: () => services.breaker.state,
+      overload: () => overload.status(),
     }),
   });
   const lifecycle = createLifecycle({
@@ -104,8 +117,23 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     readinessDelayMs: config.http.shutdownReadinessDelayMs,
     shutdownTimeoutMs: config.http.shutdownTimeoutMs,
     idleGraceMs: config.http.shutdownIdleGraceMs,
-    beforeListen: [() => infra.connect(), () => apollo.start()],
-    afterClose: [() => apollo.stop(), () => services.close(), () => infra.close()],
+    beforeListen: [
+      () => infra.connect(),
+      () => apollo.start(),
+      () => {
+        overload.start();
+        return Promise.resolve();
+      },
+    ],
+    afterClose: [
+      () => {
+        overload.stop();
+        return Promise.resolve();
+      },
+      () => apollo.stop(),
+      () => services.close(),
+      () => infra.close(),
+    ],
   });
   return { log, start: () => lifecycle.start(), stop: () => lifecycle.stop() };
 }

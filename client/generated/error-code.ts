@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   /** Cobalt knows no linked account for the signed-in user (Cobalt answers 400 or 500 for this). Provision it first. */
   | 'LINKED_ACCOUNT_NOT_FOUND'
+  /** This gateway instance is shedding load (HTTP 503 with `Retry-After`); the request was not run. `retryAfterSeconds` says how long to wait. */
+  | 'OVERLOADED'
   /** The document id (`documentId` or `extensions.persistedQuery.sha256Hash`) is not in the trusted documents manifest. */
   | 'PERSISTED_QUERY_NOT_FOUND'
   /** The gateway limited this user or client. `retryAfterSeconds` says how long to wait. */

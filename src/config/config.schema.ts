@@ -5,6 +5,7 @@ import { cobaltEnv } from './sections/cobalt.config';
 import { graphqlEnv } from './sections/graphql.config';
 import { httpEnv } from './sections/http.config';
 import { integrationsEnv } from './sections/integrations.config';
+import { overloadEnv } from './sections/overload.config';
 import { provisioningEnv } from './sections/provisioning.config';
 import { rateLimitsEnv } from './sections/rate-limits.config';
 import { redisEnv } from './sections/redis.config';
@@ -20,6 +21,7 @@ import { tokenStoreEnv } from './sections/token-store.config';
 export const envSchema = z.object({
   ...runtimeEnv.shape,
   ...httpEnv.shape,
+  ...overloadEnv.shape,
   ...graphqlEnv.shape,
   ...cobaltEnv.shape,
   ...provisioningEnv.shape,

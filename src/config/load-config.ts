@@ -6,6 +6,7 @@ import { parseCobalt } from './sections/cobalt.config';
 import { parseGraphql } from './sections/graphql.config';
 import { parseHttp } from './sections/http.config';
 import { parseIntegrations } from './sections/integrations.config';
+import { parseOverload } from './sections/overload.config';
 import type { ParseContext } from './sections/parse-context';
 import { parseRateLimits } from './sections/rate-limits.config';
 import { parseTokenCache } from './sections/token-cache.config';
@@ -17,6 +18,7 @@ export type { CobaltConfig } from './sections/cobalt.config';
 export type { GraphqlConfig } from './sections/graphql.config';
 export type { HttpConfig } from './sections/http.config';
 export type { IntegrationsConfig } from './sections/integrations.config';
+export type { OverloadConfig } from './sections/overload.config';
 export type { ProfileClaims } from './sections/provisioning.config';
 export type { RateLimitsConfig } from './sections/rate-limits.config';
 export type { RedisConnectionConfig, RedisNode, RedisTlsConfig, RedisTopology } from './sections/redis.config';
@@ -42,6 +44,7 @@ function parseSections(env: RawEnv, context: ParseContext) {
   return {
     nodeEnv: env.NODE_ENV,
     http: parseHttp(env, context),
+    overload: parseOverload(env),
     rateLimits: parseRateLimits(env),
     logLevel: env.LOG_LEVEL,
     cobalt: parseCobalt(env, context),

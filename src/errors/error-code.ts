@@ -15,6 +15,7 @@ export enum ErrorCode {
   COBALT_AUTH_FAILED = 'COBALT_AUTH_FAILED',
   COBALT_BAD_RESPONSE = 'COBALT_BAD_RESPONSE',
   RATE_LIMITED = 'RATE_LIMITED',
+  OVERLOADED = 'OVERLOADED',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
@@ -73,6 +74,12 @@ export const errorPolicy: { readonly [C in ErrorCode]: CodePolicy } = {
     retryable: true,
     message: 'Too many requests. Try again later.',
     description: 'The gateway limited this user or client. `retryAfterSeconds` says how long to wait.',
+  },
+  [ErrorCode.OVERLOADED]: {
+    retryable: true,
+    message: 'The gateway is overloaded. Try again shortly.',
+    description:
+      'This gateway instance is shedding load (HTTP 503 with `Retry-After`); the request was not run. `retryAfterSeconds` says how long to wait.',
   },
   [ErrorCode.BAD_USER_INPUT]: {
     retryable: false,

@@ -18,6 +18,10 @@ export interface GatewayMetrics {
   readonly jwksStaleVerifications: Counter;
   /** Connections closed at shutdown: `drained` (no request lost) or `reset` (cut with a request in flight). */
   readonly shutdownConnections: Counter<'outcome'>;
+  /** New GraphQL requests refused with 503 `OVERLOADED`, by what was over its threshold. */
+  readonly overloadSheds: Counter<'reason'>;
+  /** 1 while this instance sheds new GraphQL requests, 0 otherwise. */
+  readonly overloaded: Gauge;
   /**
    * Exports the token cache's counters (hits, misses, …) at every scrape. The service keeps plain
    * counters, which cost nothing on the hot path; the metric reads them when asked.
@@ -91,6 +95,17 @@ export function createMetrics(): GatewayMetrics {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  const overloadSheds = new Counter({
+    name: 'cobalt_gateway_overload_shed_total',
+    help: 'New GraphQL requests refused with HTTP 503 OVERLOADED, by reason: event-loop-delay or heap.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const overloaded = new Gauge({
+    name: 'cobalt_gateway_overloaded',
+    help: 'Whether this instance is shedding new GraphQL requests (1) or admitting them (0).',
+    registers: [registry],
+  });
   return {
     registry,
     graphqlRequests,
@@ -101,6 +116,8 @@ export function createMetrics(): GatewayMetrics {
     rateLimitRejections,
     jwksStaleVerifications,
     shutdownConnections,
+    overloadSheds,
+    overloaded,
     exportTokenCacheStats: (...stats) => {
       tokenStats = stats;
     },

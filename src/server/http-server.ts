@@ -6,6 +6,9 @@ import type { Logger } from '../observability/logger';
 import { requestIdFrom, requestScope } from '../observability/request-scope';
 import { PLAYGROUND_CSP, type Playground } from './playground/playground';
 import { clientIp } from './client-ip';
+import type { OverloadMonitor } from './overload-monitor';
+import { COMMON_HEADERS, send, sendGraphQLError, sendOverloaded } from './http-answers';
+import { BodyTooLargeError, ClientAbortedError, readBody } from './read-body';
 import { errorPolicy } from '../errors/error-code';
 import type { TrustedDocuments } from './trusted-documents/manifest';
 import { resolveTrustedRequest, type TrustedDocumentsMode } from './trusted-documents/trusted-request';
@@ -26,6 +29,8 @@ export interface HttpServerDeps {
   readonly isDraining?: () => boolean;
   /** Reverse-proxy hops whose `X-Forwarded-For` entries are believed (TRUST_PROXY). */
   readonly trustProxyHops: number;
+  /** Asked before each new GraphQL request is read; a `Shed` answers 503 `OVERLOADED` (none: never shed). */
+  readonly overload?: Pick<OverloadMonitor, 'admit' | 'finished'>;
   /** TRUSTED_DOCUMENTS and the manifest it serves (none when `off`). */
   readonly trustedDocuments?: { readonly mode: TrustedDocumentsMode; readonly documents: TrustedDocuments };
   /** Answers a POST of a known trusted document without Apollo's pipeline (see docs/trusted-documents.md). */
@@ -41,71 +46,6 @@ export interface HttpServerDeps {
 }
 
 const GRAPHQL_PATH = '/graphql';
-
-// Applied to every answer. Nothing here is cacheable, and session tokens must never sit in a cache.
-const COMMON_HEADERS: Readonly<Record<string, string>> = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
-
-class BodyTooLargeError extends Error {}
-
-/**
- * The request stream failed while its body was read: the client went away or sent a body Node could
- * not parse (a broken chunk). Nothing on our side is wrong, and nobody is left to answer.
- */
-class ClientAbortedError extends Error {
-  constructor(readonly reason: string) {
-    super('client went away mid-request');
-  }
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLargeError());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > limit) return; // already refused: discard the rest so the 413 can still be sent
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', (error: NodeJS.ErrnoException) => reject(new ClientAbortedError(error.code ?? error.message)));
-  });
-}
-
-// writeHead() fixes the header block at once, so Node can no longer add a Content-Length when end()
-// gets the body and falls back to chunked encoding: more bytes, more writes. Say the length up front.
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res
-    .writeHead(status, {
-      ...COMMON_HEADERS,
-      'content-type': contentType,
-      'content-length': String(Buffer.byteLength(body)),
-    })
-    .end(body);
-}
-
-function sendGraphQLError(res: ServerResponse, status: number, requestId: string, code: string, message: string): void {
-  send(
-    res,
-    status,
-    'application/json; charset=utf-8',
-    JSON.stringify({ errors: [{ message, extensions: { code, retryable: false, requestId } }] }),
-  );
-}
 
 /**
  * CORS for an explicit allowlist only. Returns false when the request was a preflight and has been
@@ -280,6 +220,13 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     }
     if (path === GRAPHQL_PATH) {
       if (!applyCors(req, res, deps.corsOrigins ?? [])) return;
+      // After CORS, so a browser on another origin can read the refusal and its Retry-After.
+      const shed = deps.overload?.admit();
+      if (shed !== undefined) {
+        sendOverloaded(res, requestId, shed);
+        return;
+      }
+      if (deps.overload !== undefined) res.once('close', () => deps.overload?.finished());
       return handleGraphQL(req, res, requestId, search);
     }
     if (path === '/healthz' && isRead) {

@@ -12,13 +12,16 @@ export interface ReadinessSources {
   /** The token cache: `memory:ok`, `redis:ok`, `redis:degraded`. */
   readonly tokenCache: () => { readonly kind: string; readonly health: 'ok' | 'degraded' };
   readonly cobaltBreaker: () => 'closed' | 'open' | 'half-open';
+  /** Load shedding: `off`, `ok`, or `shedding:<reason>`. */
+  readonly overload?: () => string;
 }
 
 /**
  * The `/readyz` answer. Only the phase takes an instance out of rotation. A degraded cache still
  * serves every mint (through Cobalt), and an open breaker still serves cached tokens; every instance
  * shares the same Cobalt and the same Redis, so leaving rotation would turn their outage into a full
- * one. Both are reported, and the instance stays in rotation.
+ * one. Both are reported, and the instance stays in rotation. So does an instance shedding load: it is
+ * busy, not broken, and taking it out (or restarting it) would move its load onto the others.
  */
 export function createReadiness(sources: ReadinessSources): () => Readiness {
   return () => {
@@ -26,9 +29,11 @@ export function createReadiness(sources: ReadinessSources): () => Readiness {
     if (phase !== 'serving') return { status: phase === 'starting' ? 'starting' : 'stopping' };
     const tokenCache = sources.tokenCache();
     const cobaltBreaker = sources.cobaltBreaker();
+    const overload = sources.overload?.() ?? 'off';
+    const healthy = tokenCache.health === 'ok' && cobaltBreaker === 'closed' && !overload.startsWith('shedding');
     return {
-      status: tokenCache.health === 'ok' && cobaltBreaker === 'closed' ? 'ready' : 'degraded',
-      checks: { tokenCache: `${tokenCache.kind}:${tokenCache.health}`, cobaltBreaker },
+      status: healthy ? 'ready' : 'degraded',
+      checks: { tokenCache: `${tokenCache.kind}:${tokenCache.health}`, cobaltBreaker, overload },
     };
   };
 }

@@ -92,7 +92,7 @@ describe('the Cobalt circuit breaker', () => {
     expect(cobaltCalls()).toBe(4);
     expect(await readiness()).toEqual({
       status: 200,
-      body: { status: 'degraded', checks: { tokenCache: 'memory:ok', cobaltBreaker: 'open' } },
+      body: { status: 'degraded', checks: { tokenCache: 'memory:ok', cobaltBreaker: 'open', overload: 'off' } },
     });
     expect(await breakerGauge()).toBe('2');
     expect(gw.logs.parsed().some((r) => r['event'] === 'cobalt-breaker-open')).toBe(true);

@@ -167,7 +167,11 @@ describe('when Redis fails', () => {
 
     expect(during.every((r) => r.error === undefined && r.data !== undefined)).toBe(true);
     expect(elapsed).toBeLessThan(3000);
-    expect((await readiness(gw)).checks).toEqual({ tokenCache: 'redis:degraded', cobaltBreaker: 'closed' });
+    expect((await readiness(gw)).checks).toEqual({
+      tokenCache: 'redis:degraded',
+      cobaltBreaker: 'closed',
+      overload: 'off',
+    });
 
     await redis.restart();
     await until(async () => (await readiness(gw)).status === 'ready');

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from './wait';
@@ -41,6 +41,15 @@ export function runProcess(
   child.stdout.on('data', (chunk: Buffer) => (running.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (running.stderr += chunk.toString()));
   return running;
+}
+
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** Runs `node <args>` on CPU `cpu` alone when taskset exists (else unpinned), as the load tests need. */
+export function runPinnedNode(cpu: number, args: readonly string[], env: Record<string, string>): Running {
+  return hasTaskset
+    ? runProcess('taskset', ['-c', String(cpu), process.execPath, ...args], env)
+    : runProcess(process.execPath, args, env);
 }
 
 /** Waits until the process printed something matching `pattern`; fails with its output otherwise. */

@@ -2,6 +2,7 @@ import { createApp, type AppConfig, type GatewayApp } from '../../src/app';
 import type { CobaltEmulator, EmulatorOptions } from '../../src/cobalt/emulator/cobalt-emulator';
 import { loadConfig } from '../../src/config/load-config';
 import { systemClock, type Clock } from '../../src/infra/clock';
+import type { LoadSampler } from '../../src/server/load-sampler';
 import { captureLogs, type CapturedLogs } from './capture-logger';
 import { startEmulator } from './emulator';
 import { TEST_JWT_SECRET } from './jwt';
@@ -46,6 +47,8 @@ export interface TestGatewayOptions {
   readonly clock?: Clock;
   /** Put in the playground's headers tab. */
   readonly devBearerToken?: string;
+  /** What the overload monitor reads (set `OVERLOAD_*` in `env` too: shedding is off in tests by default). */
+  readonly overloadSampler?: LoadSampler;
 }
 
 /** The real gateway and the real emulator, both on 127.0.0.1 with free ports. */
@@ -77,15 +80,22 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
     // Stopping between tests need not wait for a kept-alive connection fetch left idle; the shutdown
     // tests run the built process with production settings.
     SHUTDOWN_IDLE_GRACE_MS: '0',
+    // Jest's own process shares the gateway's event loop and is busy on a shared machine: a stall there
+    // must not shed another test's requests. The overload tests turn shedding on.
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    OVERLOAD_MAX_HEAP_USED_RATIO: '0',
+    OVERLOAD_MAX_IN_FLIGHT: '0',
     ...options.env,
   });
   if (config.cobalt.kind !== 'remote') throw new Error('test gateway needs a remote Cobalt config');
   const logs = captureLogs(options.logLevel ?? 'debug');
+  const sampler = options.overloadSampler;
   const appConfig: AppConfig = { ...config, cobalt: config.cobalt };
   const app = createApp(appConfig, {
     log: logs.log,
     ...(options.clock !== undefined && { clock: options.clock }),
     ...(options.devBearerToken !== undefined && { devBearerToken: options.devBearerToken }),
+    ...(sampler !== undefined && { overloadSampler: () => sampler }),
   });
   const { url } = await app.start();
   return {

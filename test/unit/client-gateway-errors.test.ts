@@ -49,6 +49,7 @@ describe('toGatewayFailure (client helper)', () => {
         case 'COBALT_UNAVAILABLE':
         case 'COBALT_RATE_LIMITED':
         case 'RATE_LIMITED':
+        case 'OVERLOADED':
         case 'COBALT_BAD_RESPONSE':
           return 'retry later';
         case 'COBALT_AUTH_FAILED':
