@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, errorPolicy } from '../errors/error-code';
 import type { Shed } from './overload-monitor';
 
@@ -38,10 +38,21 @@ export function sendGraphQLError(
 }
 
 /**
- * 503 with `Retry-After` and the typed error, without reading the body: refusing must cost far less
- * than serving, or shedding would not relieve the loop. Node discards the unread body itself.
+ * 503 with `Retry-After` and the typed error, without parsing the body: refusing must cost far less
+ * than serving, or shedding would not relieve the loop. The body is still read off the socket (and
+ * dropped) before answering: a connection closed with unread bytes in its receive buffer is reset
+ * (RST) by the kernel, and the client then sees ECONNRESET instead of the 503 already sent.
  */
-export function sendOverloaded(res: ServerResponse, requestId: string, shed: Shed): void {
+export function sendOverloaded(req: IncomingMessage, res: ServerResponse, requestId: string, shed: Shed): void {
+  if (req.complete) {
+    answerOverloaded(res, requestId, shed);
+    return;
+  }
+  req.once('end', () => answerOverloaded(res, requestId, shed));
+  req.resume();
+}
+
+function answerOverloaded(res: ServerResponse, requestId: string, shed: Shed): void {
   const { message } = errorPolicy[ErrorCode.OVERLOADED];
   const extensions = {
     code: ErrorCode.OVERLOADED,

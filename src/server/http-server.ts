@@ -223,7 +223,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       // After CORS, so a browser on another origin can read the refusal and its Retry-After.
       const shed = deps.overload?.admit();
       if (shed !== undefined) {
-        sendOverloaded(res, requestId, shed);
+        sendOverloaded(req, res, requestId, shed);
         return;
       }
       if (deps.overload !== undefined) res.once('close', () => deps.overload?.finished());
