@@ -17,7 +17,7 @@ export interface Infrastructure {
   readonly metrics: GatewayMetrics;
   /** Opaque names for accounts and IPs, scoped to the cache namespace; unchanged by an API key rotation. */
   readonly keys: CacheKeys;
-  /** Set when state is shared through Redis (`REDIS_URL`); none: everything stays in the process. */
+  /** Set when state is shared through Redis (a node, Sentinel or a cluster); none: it stays in the process. */
   readonly redis?: {
     readonly shared: SharedRedis;
     /** Sealed records for one kind of cached thing (`token`, `integrations`). */
@@ -56,7 +56,7 @@ export function createInfrastructure(
   let redis: Infrastructure['redis'];
   if (store.kind === 'redis') {
     const shared = new SharedRedis(
-      { url: store.url.reveal(), commandTimeoutMs: store.commandTimeoutMs },
+      { connection: store.connection, commandTimeoutMs: store.commandTimeoutMs },
       { log, clock },
     );
     const cipher = new RecordCipher(key(store.encryptionKey), store.oldEncryptionKeys.map(key));

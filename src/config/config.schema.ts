@@ -8,6 +8,7 @@ import { integrationsEnv } from './sections/integrations.config';
 import { overloadEnv } from './sections/overload.config';
 import { provisioningEnv } from './sections/provisioning.config';
 import { rateLimitsEnv } from './sections/rate-limits.config';
+import { redisEnv } from './sections/redis.config';
 import { runtimeEnv } from './sections/runtime.config';
 import { tokenCacheEnv } from './sections/token-cache.config';
 import { tokenStoreEnv } from './sections/token-store.config';
@@ -30,6 +31,7 @@ export const envSchema = z.object({
   ...authClaimsEnv.shape,
   ...rateLimitsEnv.shape,
   ...tokenStoreEnv.shape,
+  ...redisEnv.shape,
   ...tokenCacheEnv.shape,
   ...tracingEnv.shape,
 });

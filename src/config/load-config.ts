@@ -22,6 +22,7 @@ export type { IntegrationsConfig } from './sections/integrations.config';
 export type { OverloadConfig } from './sections/overload.config';
 export type { ProfileClaims } from './sections/provisioning.config';
 export type { RateLimitsConfig } from './sections/rate-limits.config';
+export type { RedisConnectionConfig, RedisNode, RedisTlsConfig, RedisTopology } from './sections/redis.config';
 export type { LogLevel, NodeEnv } from './sections/runtime.config';
 export type { TokenCacheConfig } from './sections/token-cache.config';
 export type { TokenStoreConfig } from './sections/token-store.config';

@@ -150,11 +150,13 @@ export class RedisIntegrationsCache implements IntegrationsCache {
     }
   }
 
+  // The list and its generation are read and written together (the script, MULTI): the braces make
+  // Redis Cluster hash only the account part, so both keys land on one slot.
   #listKey(linkedAccountId: string): string {
-    return `${PREFIX}apps:${this.keys.account(linkedAccountId)}`;
+    return `${PREFIX}apps:{${this.keys.account(linkedAccountId)}}`;
   }
 
   #generationKey(linkedAccountId: string): string {
-    return `${PREFIX}apps-gen:${this.keys.account(linkedAccountId)}`;
+    return `${PREFIX}apps-gen:{${this.keys.account(linkedAccountId)}}`;
   }
 }

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
 import { currentRequestId } from './request-scope';
 import { currentTraceId } from './tracing';
@@ -8,10 +9,12 @@ export type { Logger } from 'pino';
  * Allowlist serializer for errors. pino's default one walks the whole object, and an AxiosError
  * carries the Cobalt API key at five different paths (its config's headers, the raw request header
  * text, the redirect options, and the same again under `response`) that no redact list reliably
- * covers. Only these fields are ever written.
+ * covers. Only these fields are ever written. `isNativeError` rather than `instanceof`: an error made
+ * in another realm (node's own TLS errors, seen from a vm context such as a test runner's) is still
+ * an error worth its message.
  */
 export function safeErrorSerializer(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { type: typeof err };
+  if (!(err instanceof Error) && !types.isNativeError(err)) return { type: typeof err };
   const out: Record<string, unknown> = { type: err.name, message: err.message };
   const maybe = err as Error & { code?: unknown; status?: unknown; failure?: unknown };
   if (typeof maybe.code === 'string') out['code'] = maybe.code;

@@ -87,9 +87,10 @@ export class RedisTokenStore implements TokenStore, InvalidationBus {
 
   async delete(linkedAccountId: string): Promise<void> {
     try {
-      // Former names too: a revoked token must not come back through the fallback read.
+      // Former names too: a revoked token must not come back through the fallback read. One DEL a
+      // key: the names hash to different slots, and one DEL over several is refused by a cluster.
       const former = this.#options.keys.formerAccounts(linkedAccountId).map((name) => `${PREFIX}tok:${name}`);
-      await this.#redis.command.del(this.#tokenKey(linkedAccountId), ...former);
+      await Promise.all([this.#tokenKey(linkedAccountId), ...former].map((key) => this.#redis.command.del(key)));
     } catch (error) {
       this.#redis.warn(error, 'redis delete failed');
     }

@@ -15,18 +15,49 @@ export interface GatewayPair {
 /** What one gateway of the pair does differently (its API key, its emulator's keys, more environment). */
 export type PairMemberOptions = Pick<TestGatewayOptions, 'apiKey' | 'emulator' | 'env'>;
 
+/** How the two gateways differ, and their shared clock. */
+export interface PairMembers {
+  readonly a?: PairMemberOptions;
+  readonly b?: PairMemberOptions;
+  readonly clock?: Clock;
+}
+
 /**
  * Starts a Redis and two gateways on it; `env` adds to the shared settings, `clock` (a ShiftedClock)
  * is both gateways' time, so a test moves them past a refresh point together.
  */
 export async function startGatewayPair(
   env: Record<string, string> = {},
-  members: { readonly a?: PairMemberOptions; readonly b?: PairMemberOptions; readonly clock?: Clock } = {},
+  members: PairMembers = {},
 ): Promise<GatewayPair> {
-  const clock = members.clock !== undefined ? { clock: members.clock } : {};
   const redis = await startTestRedis();
+  try {
+    const pair = await startGatewayPairOn({ REDIS_URL: redis.url, ...env }, members);
+    return {
+      redis,
+      a: pair.a,
+      b: pair.b,
+      async stop() {
+        await pair.stop();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await redis.stop();
+    throw error;
+  }
+}
+
+/**
+ * Two gateways on a Redis the caller started (a cluster, Sentinel, TLS…): `env` says how to reach it
+ * and adds to the shared settings. Stopping the pair leaves that Redis running.
+ */
+export async function startGatewayPairOn(
+  env: Record<string, string>,
+  members: PairMembers = {},
+): Promise<Omit<GatewayPair, 'redis'>> {
+  const clock = members.clock !== undefined ? { clock: members.clock } : {};
   const shared = {
-    REDIS_URL: redis.url,
     TOKEN_ENCRYPTION_KEY: newEncryptionKey(),
     // Coordination, not Redis latency, is what pairs test: a loaded machine must not expire the
     // lock and cache calls.
@@ -45,18 +76,15 @@ export async function startGatewayPair(
     });
     started.push(b);
     return {
-      redis,
       a,
       b,
       async stop() {
         await b.stop();
         await a.stop();
-        await redis.stop();
       },
     };
   } catch (error) {
     for (const gw of started.reverse()) await gw.stop();
-    await redis.stop();
     throw error;
   }
 }

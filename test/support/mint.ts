@@ -1,4 +1,5 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { request } from 'node:http';
+import { print, type GraphQLFormattedError } from 'graphql';
 import { CreateSessionTokenDocument, type CreateSessionTokenMutation } from '../../client/generated/graphql';
 import { graphqlRequest, type GraphQLResponse } from './graphql-request';
 import type { Clock } from '../../src/infra/clock';
@@ -52,4 +53,52 @@ export async function mint(
 ): Promise<Minted> {
   const clock = typeof gateway === 'string' ? undefined : gateway.clock;
   return mintWithBearer(gateway, await signTestJwt({ sub: account }, clock === undefined ? {} : { clock }), options);
+}
+
+/**
+ * `createSessionToken` on a connection of its own, closed after it: for bursts of hundreds. `fetch`
+ * pools keep-alive sockets, and one left idle by an earlier burst that outlasted the server's
+ * keep-alive timeout can be closed by the server just as it is reused (ECONNRESET), a race that a
+ * slow, loaded machine hits.
+ */
+export function mintOnOwnConnection(gateway: { readonly url: string }, bearer: string): Promise<Minted> {
+  const payload = JSON.stringify({ query: print(CreateSessionTokenDocument) });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      gateway.url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          authorization: `Bearer ${bearer}`,
+          connection: 'close',
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          try {
+            const body = JSON.parse(text) as Minted['body'];
+            const data = body.data?.createSessionToken;
+            const error = body.errors?.[0];
+            resolve({
+              status: res.statusCode ?? 0,
+              body,
+              ...(data !== undefined && { data }),
+              ...(error !== undefined && { error }),
+            });
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

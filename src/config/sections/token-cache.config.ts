@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeepReadonly } from '../deep-freeze';
 import { integer } from './env-values';
 import type { ParseContext } from './parse-context';
+import type { redisEnv } from './redis.config';
 import { parseTokenStore, type tokenStoreEnv } from './token-store.config';
 
 /** When cached session tokens are minted again; where they are kept is in token-store.config.ts. */
@@ -22,7 +23,7 @@ export const tokenCacheEnv = z.object({
 });
 
 export function parseTokenCache(
-  env: z.output<typeof tokenCacheEnv> & z.output<typeof tokenStoreEnv>,
+  env: z.output<typeof tokenCacheEnv> & z.output<typeof tokenStoreEnv> & z.output<typeof redisEnv>,
   context: ParseContext,
 ) {
   const namespace = env.TOKEN_CACHE_NAMESPACE;

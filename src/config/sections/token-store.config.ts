@@ -2,17 +2,18 @@ import { z } from 'zod';
 import { Secret } from '../secret';
 import { integer, optionalNonEmpty, positiveMs } from './env-values';
 import type { ParseContext } from './parse-context';
+import { parseRedisConnection, type RedisConnectionConfig, type redisEnv } from './redis.config';
 
 /** Where minted tokens are kept: this process's memory, or Redis shared by every instance. */
 export const tokenStoreEnv = z.object({
   REDIS_URL: optionalNonEmpty.describe(
-    'Redis for a token cache shared by every instance (`redis://` or `rediss://`). Unset: in-memory cache.',
+    'One Redis node shared by every instance, `redis[s]://[user:pass@]host:port[/db]`. Unset (and no cluster or Sentinel): in-memory cache.',
   ),
   REDIS_COMMAND_TIMEOUT_MS: positiveMs(10_000)
     .default(300)
     .describe('Longest one Redis command may take; past it the cache counts as a miss.'),
   TOKEN_ENCRYPTION_KEY: optionalNonEmpty.describe(
-    'Base64 of 32 random bytes sealing tokens in Redis (AES-256-GCM). Required with `REDIS_URL`.',
+    'Base64 of 32 random bytes sealing tokens in Redis (AES-256-GCM). Required with any Redis.',
   ),
   TOKEN_ENCRYPTION_KEYS_OLD: optionalNonEmpty.describe(
     'Comma-separated former `TOKEN_ENCRYPTION_KEY`s, still accepted for reading during a rotation.',
@@ -25,10 +26,10 @@ export const tokenStoreEnv = z.object({
     .describe('Most tokens the in-memory cache holds (least recently used go first).'),
 });
 
-type TokenStoreEnv = z.output<typeof tokenStoreEnv>;
+type TokenStoreEnv = z.output<typeof tokenStoreEnv> & z.output<typeof redisEnv>;
 
 /**
- * Written out rather than inferred: the store follows from `REDIS_URL`, and the Redis member needs
+ * Written out rather than inferred: the store follows from the Redis settings, and the Redis member needs
  * `TOKEN_ENCRYPTION_KEY` too, a rule over two variables; the union lets consumers narrow on `kind`.
  * The rate limits and the integrations cache share the Redis settings.
  */
@@ -36,7 +37,7 @@ export type TokenStoreConfig =
   | { readonly kind: 'memory'; readonly maxEntries: number }
   | {
       readonly kind: 'redis';
-      readonly url: Secret;
+      readonly connection: RedisConnectionConfig;
       readonly commandTimeoutMs: number;
       readonly encryptionKey: Secret;
       readonly oldEncryptionKeys: readonly Secret[];
@@ -60,14 +61,15 @@ function parseEncryptionKeys(env: TokenStoreEnv, problems: string[]) {
   return { current, old };
 }
 
-export function parseTokenStore(env: TokenStoreEnv, { problems }: ParseContext): TokenStoreConfig {
+export function parseTokenStore(env: TokenStoreEnv, context: ParseContext): TokenStoreConfig {
+  const { problems } = context;
   const keys = parseEncryptionKeys(env, problems);
-  if (env.REDIS_URL === undefined) return { kind: 'memory', maxEntries: env.TOKEN_CACHE_MAX_ENTRIES };
-  if (!/^rediss?:\/\//.test(env.REDIS_URL)) problems.push('REDIS_URL: must start with redis:// or rediss://');
-  if (keys.current === undefined) problems.push('TOKEN_ENCRYPTION_KEY: required with REDIS_URL');
+  const connection = parseRedisConnection(env, context);
+  if (connection === undefined) return { kind: 'memory', maxEntries: env.TOKEN_CACHE_MAX_ENTRIES };
+  if (keys.current === undefined) problems.push('TOKEN_ENCRYPTION_KEY: required with a Redis');
   return {
     kind: 'redis',
-    url: new Secret(env.REDIS_URL),
+    connection,
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     encryptionKey: new Secret(keys.current ?? ''),
     oldEncryptionKeys: keys.old.map((key) => new Secret(key)),

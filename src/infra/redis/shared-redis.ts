@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnectionConfig } from '../../config/load-config';
 import type { Logger } from '../../observability/logger';
 import { systemClock, type Clock } from '../clock';
-import { createRedisClient } from './redis-client';
+import { connectRedis, createRedisClient, type RedisConnection } from './redis-client';
 
 export interface SharedRedisSettings {
-  readonly url: string;
+  readonly connection: RedisConnectionConfig;
   /** Longest a single command may take before its caller gives up on it and falls back. */
   readonly commandTimeoutMs: number;
 }
@@ -22,8 +22,8 @@ const WARN_EVERY_MS = 60_000;
  */
 export class SharedRedis {
   /** For commands. Fails fast while disconnected (no offline queue): callers fall back at once. */
-  readonly command: Redis;
-  readonly #subscriber: Redis;
+  readonly command: RedisConnection;
+  readonly #subscriber: RedisConnection;
   readonly #handlers = new Map<string, (message: string) => void>();
   readonly #log: Logger;
   readonly #clock: Clock;
@@ -32,8 +32,14 @@ export class SharedRedis {
   constructor(settings: SharedRedisSettings, deps: { readonly log: Logger; readonly clock?: Clock }) {
     this.#log = deps.log;
     this.#clock = deps.clock ?? systemClock;
-    this.command = createRedisClient(settings.url, { commandTimeoutMs: settings.commandTimeoutMs });
-    this.#subscriber = createRedisClient(settings.url, {
+    if (settings.connection.tls?.insecure === true) {
+      this.#log.warn(
+        { event: 'redis-tls-insecure', store: 'redis' },
+        'REDIS_TLS_INSECURE=true: the Redis server certificate is NOT verified; anyone on the path can read the cache',
+      );
+    }
+    this.command = createRedisClient(settings.connection, { commandTimeoutMs: settings.commandTimeoutMs });
+    this.#subscriber = createRedisClient(settings.connection, {
       commandTimeoutMs: settings.commandTimeoutMs,
       subscriber: true,
     });
@@ -46,17 +52,21 @@ export class SharedRedis {
     this.#subscriber.on('ready', () => void this.#subscribeAll());
   }
 
-  /** Delivers the channel's messages to `onMessage` (one handler a channel), from `connect()` on. */
+  /**
+   * Delivers the channel's messages to `onMessage` (one handler a channel): from `connect()` on, or
+   * at once when registered later (the `ready` handler alone would wait for the next reconnection).
+   */
   onMessage(channel: string, onMessage: (message: string) => void): void {
     if (this.#handlers.has(channel)) throw new Error(`a handler for ${channel} is already registered`);
     this.#handlers.set(channel, onMessage);
+    if (this.#subscriber.status === 'ready') void this.#subscribe([channel]);
   }
 
   /** Connects both connections; resolves even when Redis is down (its users then run degraded). */
   async connect(): Promise<void> {
     await Promise.all(
       [this.command, this.#subscriber].map((connection) =>
-        connection.connect().catch((error: unknown) => this.warn(error, 'redis unavailable at start')),
+        connectRedis(connection).catch((error: unknown) => this.warn(error, 'redis unavailable at start')),
       ),
     );
     await this.#subscribeAll();
@@ -74,16 +84,28 @@ export class SharedRedis {
     this.#log.warn({ err: error, store: 'redis' }, message);
   }
 
-  close(): Promise<void> {
-    this.#subscriber.disconnect();
-    this.command.disconnect();
-    return Promise.resolve();
+  /** Resolves once both connections have ended, so no socket or reconnect timer outlives the app. */
+  async close(): Promise<void> {
+    await Promise.all([this.#subscriber, this.command].map(ended));
   }
 
-  async #subscribeAll(): Promise<void> {
-    if (this.#handlers.size === 0) return;
-    await this.#subscriber
-      .subscribe(...this.#handlers.keys())
-      .catch((error: unknown) => this.warn(error, 'redis subscribe failed'));
+  #subscribeAll(): Promise<void> {
+    return this.#subscribe([...this.#handlers.keys()]);
   }
+
+  async #subscribe(channels: string[]): Promise<void> {
+    if (channels.length === 0) return;
+    await this.#subscriber.subscribe(...channels).catch((error: unknown) => this.warn(error, 'redis subscribe failed'));
+  }
+}
+
+/**
+ * Disconnects, resolving once the socket is closed. Only a connection with a live socket is waited
+ * for: one between reconnection attempts has none, and ioredis never emits `end` for it.
+ */
+function ended(connection: RedisConnection): Promise<void> {
+  const live = ['connecting', 'connect', 'ready'].includes(connection.status);
+  const end = live ? new Promise<void>((resolve) => connection.once('end', () => resolve())) : Promise.resolve();
+  connection.disconnect();
+  return end;
 }

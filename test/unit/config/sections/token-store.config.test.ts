@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { redisEnv } from '../../../../src/config/sections/redis.config';
 import { parseTokenStore, tokenStoreEnv } from '../../../../src/config/sections/token-store.config';
 import { parseSection } from './parse-section';
 
@@ -6,7 +7,7 @@ const KEY = Buffer.alloc(32, 7).toString('base64');
 const OLD_KEY = Buffer.alloc(32, 9).toString('base64');
 
 function parse(vars: Record<string, string>) {
-  return parseSection(tokenStoreEnv, parseTokenStore, vars);
+  return parseSection(tokenStoreEnv.extend(redisEnv.shape), parseTokenStore, vars);
 }
 
 describe('token store settings', () => {
@@ -26,7 +27,11 @@ describe('token store settings', () => {
     expect(problems).toEqual([]);
     expect(store.kind).toBe('redis');
     if (store.kind !== 'redis') return;
-    expect(store.url.reveal()).toBe('rediss://cache.test:6380');
+    expect(store.connection.topology).toEqual({ kind: 'single', url: expect.anything() });
+    expect(store.connection.topology.kind === 'single' && store.connection.topology.url.reveal()).toBe(
+      'rediss://cache.test:6380',
+    );
+    expect(store.connection.tls).toEqual({ insecure: false });
     expect(store.commandTimeoutMs).toBe(50);
     expect(store.encryptionKey.reveal()).toBe(KEY);
     expect(store.oldEncryptionKeys.map((key) => key.reveal())).toEqual([OLD_KEY, KEY]);
@@ -34,7 +39,7 @@ describe('token store settings', () => {
 
   it('requires an encryption key with Redis, since tokens are sealed before they leave the process', () => {
     expect(parse({ REDIS_URL: 'redis://cache.test' }).problems).toEqual([
-      'TOKEN_ENCRYPTION_KEY: required with REDIS_URL',
+      'TOKEN_ENCRYPTION_KEY: required with a Redis',
     ]);
   });
 
