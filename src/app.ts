@@ -5,6 +5,7 @@ import { createServices, type AppConfig } from './composition/services';
 import type { Clock } from './infra/clock';
 import type { Logger } from './observability/logger';
 import { createHttpServer } from './server/http-server';
+import { createProbeServer } from './server/probes';
 import { GATEWAY_VALIDATION_RULES } from './server/apollo-server';
 import { createTrustedFastPath } from './server/trusted-documents/fast-path';
 import { loadTrustedDocuments } from './server/trusted-documents/manifest';
@@ -33,7 +34,8 @@ export interface AppOverrides {
 export interface GatewayApp {
   readonly log: Logger;
   /** Listens on `config.http`; resolves with the URL of the GraphQL endpoint. */
-  start(): Promise<{ url: string; port: number }>;
+  /** `probesUrl`: the probe listener's origin, with `HEALTH_PORT`. */
+  start(): Promise<{ url: string; port: number; probesUrl?: string }>;
   /** Leaves rotation, serves on for the readiness delay, then stops accepting and drains the connections. */
   stop(): Promise<void>;
 }
@@ -82,6 +84,12 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
     log,
     metrics,
   });
+  const readinessOf = createReadiness({
+    phase: () => phase.current,
+    tokenCache: () => ({ kind: services.tokenStore.kind, health: services.tokenStore.health() }),
+    cobaltBreaker: () => services.breaker.state,
+    overload: () => overload.status(),
+  });
   const server = createHttpServer({
     apollo,
     createContext,
@@ -99,15 +107,18 @@ export function createApp(config: AppConfig, overrides: AppOverrides = {}): Gate
         overrides.devBearerToken === undefined ? {} : { devBearerToken: overrides.devBearerToken },
       ),
     }),
-    readiness: createReadiness({
-      phase: () => phase.current,
-      tokenCache: () => ({ kind: services.tokenStore.kind, health: services.tokenStore.health() }),
-      cobaltBreaker: () => services.breaker.state,
-      overload: () => overload.status(),
-    }),
+    readiness: readinessOf,
   });
+  const probes =
+    config.http.healthPort === undefined
+      ? undefined
+      : {
+          server: createProbeServer({ metrics: metrics.registry, readiness: readinessOf }),
+          port: config.http.healthPort,
+        };
   const lifecycle = createLifecycle({
     server,
+    ...(probes !== undefined && { probes }),
     phase,
     log,
     clock: infra.clock,

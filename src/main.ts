@@ -36,10 +36,15 @@ async function resolveEmbedded(config: Config): Promise<{ appConfig: AppConfig; 
   };
 }
 
-function printBanner(url: string, config: Config, embedded: Embedded, devBearerToken: string | undefined): void {
+function printBanner(
+  { url, probesUrl }: { url: string; probesUrl?: string | undefined },
+  config: Config,
+  embedded: Embedded,
+  devBearerToken: string | undefined,
+): void {
   const lines = ['', `cobalt-gateway is ready (${config.nodeEnv})`, `  GraphQL      ${url}`];
   if (config.graphql.playground) lines.push(`  Playground   ${url}  (open in a browser; works offline)`);
-  lines.push(`  Health       ${url.replace(/\/graphql$/, '/healthz')}`);
+  lines.push(`  Health       ${probesUrl ?? url.replace(/\/graphql$/, '')}/healthz`);
   lines.push(
     embedded.emulator !== undefined
       ? `  Cobalt       embedded emulator at ${embedded.emulator.url} (set COBALT_API_KEY for the real one)`
@@ -82,9 +87,9 @@ async function main(): Promise<void> {
       ? {}
       : { devAuthSecret: embedded.devSecret, devBearerToken },
   );
-  const { url } = await app.start();
-  printBanner(url, config, embedded, devBearerToken);
-  app.log.info({ url, tracing: tracing === undefined ? 'off' : 'on' }, 'gateway listening');
+  const { url, probesUrl } = await app.start();
+  printBanner({ url, probesUrl }, config, embedded, devBearerToken);
+  app.log.info({ url, probesUrl, tracing: tracing === undefined ? 'off' : 'on' }, 'gateway listening');
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -10,6 +10,8 @@ import { clientIp } from './client-ip';
 import type { OverloadMonitor } from './overload-monitor';
 import { COMMON_HEADERS, send, sendGraphQLError, sendOverloaded } from './http-answers';
 import { BodyTooLargeError, ClientAbortedError, readBody } from './read-body';
+import { answerProbe } from './probes';
+import type { Readiness } from './readiness';
 import { serveInSpan } from './request-span';
 import { errorPolicy } from '../errors/error-code';
 import type { TrustedDocuments } from './trusted-documents/manifest';
@@ -41,10 +43,7 @@ export interface HttpServerDeps {
    * `/readyz`: `starting` and `stopping` answer 503 (take this instance out of rotation); `ready` and
    * `degraded` (still serving) answer 200.
    */
-  readonly readiness: () => {
-    status: 'starting' | 'stopping' | 'ready' | 'degraded';
-    checks?: Record<string, string>;
-  };
+  readonly readiness: () => Readiness;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -234,24 +233,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
       if (deps.overload !== undefined) res.once('close', () => deps.overload?.finished());
       return handleGraphQL(req, res, requestId, search);
     }
-    if (path === '/healthz' && isRead) {
-      send(res, 200, 'application/json', '{"status":"ok"}');
-      return;
-    }
-    if (path === '/metrics' && isRead) {
-      send(res, 200, deps.metrics.contentType, await deps.metrics.metrics());
-      return;
-    }
-    if (path === '/readyz' && isRead) {
-      const readiness = deps.readiness();
-      send(
-        res,
-        readiness.status === 'starting' || readiness.status === 'stopping' ? 503 : 200,
-        'application/json',
-        JSON.stringify(readiness),
-      );
-      return;
-    }
+    if (await answerProbe(path, req, res, deps)) return;
     send(res, 404, 'application/json', '{"error":"not found"}');
   }
 

@@ -22,7 +22,7 @@ export class ServerPhase {
 
 export interface Lifecycle {
   /** Opens dependencies, then listens; resolves with the GraphQL URL. */
-  start(): Promise<{ url: string; port: number }>;
+  start(): Promise<{ url: string; port: number; probesUrl?: string }>;
   /**
    * Leaves rotation (`/readyz` 503) while still serving for the readiness delay, then closes the
    * listener and drains the connections (within the shutdown timeout), then closes the dependencies.
@@ -38,6 +38,8 @@ export interface LifecycleDeps {
   readonly metrics: Pick<GatewayMetrics, 'shutdownConnections'>;
   readonly host: string;
   readonly port: number;
+  /** A listener for the probes alone, on `probePort`; it closes last, so `/readyz` 503 stays visible. */
+  readonly probes?: { readonly server: http.Server; readonly port: number };
   /** Serving on, out of rotation, so the load balancer stops sending before the listener closes. */
   readonly readinessDelayMs: number;
   /** Past this after the listener closed, requests still in flight are cut. */
@@ -88,22 +90,34 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     // Clears the server's header-timeout timer; there is no connection left for it to close.
     server.close();
     for (const step of deps.afterClose) await step();
+    if (deps.probes !== undefined) {
+      deps.probes.server.close();
+      deps.probes.server.closeAllConnections();
+    }
+  }
+
+  function listen(target: http.Server, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      target.once('error', reject);
+      target.listen(port, deps.host, () => {
+        target.off('error', reject);
+        resolve((target.address() as AddressInfo).port);
+      });
+    });
   }
 
   return {
     async start() {
       for (const step of deps.beforeListen) await step();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(deps.port, deps.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      const port = await listen(server, deps.port);
+      const probePort = deps.probes === undefined ? undefined : await listen(deps.probes.server, deps.probes.port);
       phase.moveTo('serving');
-      const { port } = server.address() as AddressInfo;
       const host = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
-      return { url: `http://${host}:${port}/graphql`, port };
+      return {
+        url: `http://${host}:${port}/graphql`,
+        port,
+        ...(probePort !== undefined && { probesUrl: `http://${host}:${probePort}` }),
+      };
     },
     stop() {
       stopped ??= shutdown();

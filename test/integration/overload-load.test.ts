@@ -24,6 +24,7 @@ describe('a burst of 5 000 concurrent mints on one core', () => {
   let emulatorUrl: string;
   let gateway: Running;
   let url: string;
+  let healthz: string;
 
   beforeAll(async () => {
     ensureBuilt();
@@ -44,8 +45,11 @@ describe('a burst of 5 000 concurrent mints on one core', () => {
       // One IP and ten users, far past what real ones send: the limits are not under test here.
       RATE_LIMIT_MINTS_PER_MINUTE: '1000000',
       RATE_LIMIT_IP_PER_MINUTE: '1000000',
+      // Probes on a listener of their own, as docs/operations.md#overload recommends.
+      HEALTH_PORT: '0',
     });
     url = (await waitFor(gateway, /GraphQL\s+(\S+)/))[1]!;
+    healthz = (await waitFor(gateway, /Health\s+(\S+)/))[1]!;
   }, 120_000);
 
   afterAll(async () => {
@@ -55,11 +59,11 @@ describe('a burst of 5 000 concurrent mints on one core', () => {
     await emulator.exited;
   });
 
-  it('makes exactly 10 Cobalt calls, answers each request with a token or OVERLOADED, never refuses a probe', async () => {
+  it('makes exactly 10 Cobalt calls, answers each request with a token or OVERLOADED, and every probe', async () => {
     const bearers = await Promise.all(ACCOUNTS.map((sub) => signTestJwt({ sub })));
     // Not pinned: on CPU 1 with this process sending the burst, the prober itself was starved of CPU
     // and three times as many probes timed out.
-    const prober = startHealthProber(url.replace(/\/graphql$/, '/healthz'), { everyMs: 250, timeoutMs: 3000 });
+    const prober = startHealthProber(healthz, { everyMs: 250, timeoutMs: 3000 });
 
     const answers = await burstMints(url, bearers, MINTS);
     const probes = await prober.stop();
@@ -92,11 +96,10 @@ describe('a burst of 5 000 concurrent mints on one core', () => {
       [],
     );
     expect(sheds).toBe(counts['OVERLOADED'] ?? 0);
-    // Never refused or reset: the instance kept listening and answering probes through the burst. A
-    // probe can still time out on this shared machine, where the pinned core is not ours alone: the
-    // probe's connection queues behind the burst's in the kernel and in the poll phase (see the
-    // report printed above, and docs/operations.md#overload).
-    expect(probes.failed.filter((line) => line !== 'probe failed timeout')).toEqual([]);
+    // Every probe answered within its 3 s: on the probe listener (HEALTH_PORT) a probe's connection
+    // does not queue behind the burst's in the main port's accept queue. Probed on the main port, the
+    // same burst answered a third as many probes, and some timed out (docs/operations.md#overload).
+    expect(probes.failed).toEqual([]);
     expect(probes.ok).toBeGreaterThan(0);
   }, 90_000);
 });

@@ -23,6 +23,8 @@ export function freshAccount(emulator: CobaltEmulator, prefix = 'user'): string 
 export interface TestGateway {
   readonly url: string;
   readonly origin: string;
+  /** The probe listener's origin, with `HEALTH_PORT` set. */
+  readonly probesOrigin?: string;
   readonly emulator: CobaltEmulator;
   readonly logs: CapturedLogs;
   readonly app: GatewayApp;
@@ -97,10 +99,11 @@ async function startAround(emulator: CobaltEmulator, options: TestGatewayOptions
     ...(options.devBearerToken !== undefined && { devBearerToken: options.devBearerToken }),
     ...(sampler !== undefined && { overloadSampler: () => sampler }),
   });
-  const { url } = await app.start();
+  const { url, probesUrl } = await app.start();
   return {
     url,
     origin: new URL(url).origin,
+    ...(probesUrl !== undefined && { probesOrigin: probesUrl }),
     emulator,
     logs,
     app,

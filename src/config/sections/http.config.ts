@@ -6,6 +6,11 @@ import type { ParseContext } from './parse-context';
 export const httpEnv = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1').describe('Interface to listen on; `0.0.0.0` in a container.'),
   PORT: integer(0, 65535).default(4000).describe('TCP port of the gateway (`0` picks a free one).'),
+  HEALTH_PORT: integer(0, 65535)
+    .optional()
+    .describe(
+      "A second port serving only `/healthz`, `/readyz` and `/metrics` (on `HOST`), so probes are answered while a burst fills the main port's accept queue. Unset: probes on `PORT` only.",
+    ),
   CORS_ORIGINS: optionalNonEmpty.describe(
     'Comma-separated browser origins allowed to call `/graphql` cross-origin (e.g. `https://app.example.com`). Unset: none.',
   ),
@@ -48,6 +53,8 @@ export function parseHttp(env: z.output<typeof httpEnv>, { problems, production 
   return {
     host: env.HOST,
     port: env.PORT,
+    /** The probe listener's port, when probes get their own. */
+    ...(env.HEALTH_PORT !== undefined && { healthPort: env.HEALTH_PORT }),
     maxBodyBytes: env.MAX_BODY_BYTES,
     /** Exact origins (scheme://host[:port]) allowed to call cross-origin. */
     corsOrigins,
