@@ -101,15 +101,21 @@ export class TwoTierTokenStore implements TokenStore {
   }
 
   async set(linkedAccountId: string, value: CachedToken): Promise<void> {
+    const key = this.#options.keys.account(linkedAccountId);
+    // A read of ours still in flight holds the value this replaces: it must not refill the tier.
+    this.#changedHere(key);
     // Kept here first: requests arriving while Redis is slow or away are answered from process memory.
-    this.#fill(this.#options.keys.account(linkedAccountId), value);
+    this.#fill(key, value);
     await this.#inner.set(linkedAccountId, value);
     await this.#options.bus?.publishInvalidation(linkedAccountId);
   }
 
   async delete(linkedAccountId: string): Promise<void> {
-    // Dropped here before anything can fail: this instance's own revoke takes effect at once.
-    this.#entries.delete(this.#options.keys.account(linkedAccountId));
+    // Dropped here before anything can fail: this instance's own revoke takes effect at once, and a
+    // read of ours still in flight (it may hold the revoked token) does not refill the tier.
+    const key = this.#options.keys.account(linkedAccountId);
+    this.#changedHere(key);
+    this.#entries.delete(key);
     await this.#inner.delete(linkedAccountId);
     await this.#options.bus?.publishInvalidation(linkedAccountId);
   }
@@ -143,8 +149,13 @@ export class TwoTierTokenStore implements TokenStore {
   }
 
   #invalidate(accountKey: string): void {
+    this.#changedHere(accountKey);
+    if (this.#entries.delete(accountKey)) this.stats.l1Invalidations += 1;
+  }
+
+  /** Marks the account changed now: a shared-store read that began before must not fill the tier. */
+  #changedHere(accountKey: string): void {
     this.#epoch += 1;
     this.#invalidatedAt.set(accountKey, this.#epoch);
-    if (this.#entries.delete(accountKey)) this.stats.l1Invalidations += 1;
   }
 }

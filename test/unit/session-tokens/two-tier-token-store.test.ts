@@ -166,6 +166,25 @@ describe('TwoTierTokenStore', () => {
     expect(await a.get('acct')).toBeUndefined();
   });
 
+  it('should not keep a value its own read fetched while it revoked the token meanwhile', async () => {
+    const { clock, shared, a } = setUp();
+    await shared.set('acct', token(clock, 't1'));
+    const read = a.get('acct'); // misses the tier, reads the shared store
+    await a.delete('acct'); // a logout on the same instance while that read is in flight
+    await read;
+    expect(a.peek('acct')).toBeUndefined();
+    expect(await a.get('acct')).toBeUndefined();
+  });
+
+  it('should not let its own read in flight put back the token a rotation replaced', async () => {
+    const { clock, shared, a } = setUp();
+    await shared.set('acct', token(clock, 't1'));
+    const read = a.get('acct');
+    await a.set('acct', token(clock, 't2'));
+    await read;
+    expect(a.peek('acct')?.token).toBe('t2');
+  });
+
   it('should not keep a value read while an invalidation for it arrived', async () => {
     const { clock, shared, a, b } = setUp();
     await a.set('acct', token(clock, 't1'));
