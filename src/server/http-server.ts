@@ -113,9 +113,8 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
  */
 export function createHttpServer(deps: HttpServerDeps): http.Server {
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string, search: string) {
-    let body: unknown = undefined;
+    let raw: string | undefined;
     if (req.method === 'POST') {
-      let raw: string;
       try {
         raw = await readBody(req, deps.maxBodyBytes);
       } catch (error) {
@@ -133,16 +132,25 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
         }
         throw error;
       }
-      const contentType = req.headers['content-type'] ?? '';
-      if (/^application\/([\w.-]+\+)?json\b/i.test(contentType)) {
-        try {
-          body = raw === '' ? undefined : JSON.parse(raw);
-        } catch {
-          sendGraphQLError(res, 400, requestId, 'BAD_REQUEST', 'Request body is not valid JSON.');
-          return;
-        }
-      } else {
-        body = raw;
+    }
+
+    // Admitted once its body is in (and after CORS, so a browser on another origin can read a refusal
+    // and its Retry-After): a client trickling its body must not hold one of the in-flight slots, or
+    // a few hundred slow uploads would shed everyone else. Before the body is parsed.
+    const shed = deps.overload?.admit();
+    if (shed !== undefined) {
+      sendOverloaded(req, res, requestId, shed);
+      return;
+    }
+    if (deps.overload !== undefined) res.once('close', () => deps.overload?.finished());
+
+    let body: unknown = raw;
+    if (raw !== undefined && /^application\/([\w.-]+\+)?json\b/i.test(req.headers['content-type'] ?? '')) {
+      try {
+        body = raw === '' ? undefined : JSON.parse(raw);
+      } catch {
+        sendGraphQLError(res, 400, requestId, 'BAD_REQUEST', 'Request body is not valid JSON.');
+        return;
       }
     }
 
@@ -224,13 +232,6 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     }
     if (path === GRAPHQL_PATH) {
       if (!applyCors(req, res, deps.corsOrigins ?? [])) return;
-      // After CORS, so a browser on another origin can read the refusal and its Retry-After.
-      const shed = deps.overload?.admit();
-      if (shed !== undefined) {
-        sendOverloaded(req, res, requestId, shed);
-        return;
-      }
-      if (deps.overload !== undefined) res.once('close', () => deps.overload?.finished());
       return handleGraphQL(req, res, requestId, search);
     }
     if (await answerProbe(path, req, res, deps)) return;

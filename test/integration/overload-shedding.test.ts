@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { toGatewayFailure } from '../../client/gateway-errors';
 import { mint } from '../support/mint';
@@ -6,7 +7,7 @@ import { metricsText, readiness } from '../support/probes';
 import { ScriptedLoadSampler } from '../support/scripted-load-sampler';
 import { freshAccount } from '../support/test-gateway';
 import { useTestGateway } from '../support/use-test-gateway';
-import { until } from '../support/wait';
+import { sleep, until } from '../support/wait';
 
 describe('load shedding', () => {
   const sampler = new ScriptedLoadSampler();
@@ -98,5 +99,34 @@ describe('load shedding on requests in flight', () => {
 
     for (const minted of await Promise.all(slow)) expect(minted.data?.token).toEqual(expect.any(String));
     expect((await mint(gw, freshAccount(gw.emulator))).data?.token).toEqual(expect.any(String));
+  });
+
+  it('does not count requests whose body is still arriving, so slow uploads cannot shed everyone else', async () => {
+    const { hostname, port } = new URL(gw.url);
+    const slowUploads = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(Number(port), hostname, () => {
+              // Headers and the first bytes of a 1 000-byte body, then nothing: a client trickling it.
+              socket.write(
+                `POST /graphql HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/json\r\n` +
+                  'content-length: 1000\r\n\r\n{"query":',
+                () => resolve(socket),
+              );
+            });
+          }),
+      ),
+    );
+    try {
+      // Nothing to observe when they are (rightly) not counted: give the server a moment to read
+      // their headers, so the mint below arrives after them.
+      await sleep(50);
+      const minted = await mint(gw, freshAccount(gw.emulator));
+
+      expect(minted.data?.token).toEqual(expect.any(String));
+    } finally {
+      for (const socket of slowUploads) socket.destroy();
+    }
   });
 });
