@@ -65,6 +65,9 @@ export class ConnectionDrain {
   async drain(deadline: number, idleGraceMs: number): Promise<DrainOutcome> {
     let reset = 0;
     let drained = 0;
+    // Idleness counts from the drain's start: a connection idle for minutes before it may carry a
+    // request at this very moment, and closing it at once would reset that request.
+    const startedAt = this.#clock.monotonic();
     for (const [socket, tracked] of this.#connections) {
       socket.once('close', () => {
         if (tracked.cut) reset += 1;
@@ -87,7 +90,7 @@ export class ConnectionDrain {
       let wakeAt = deadline;
       for (const [socket, tracked] of this.#connections) {
         if (tracked.inFlight > 0) continue;
-        const due = tracked.idleSince + idleGraceMs;
+        const due = Math.max(tracked.idleSince, startedAt) + idleGraceMs;
         if (due <= now) socket.destroy();
         else wakeAt = Math.min(wakeAt, due);
       }

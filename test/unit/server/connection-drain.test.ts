@@ -59,6 +59,22 @@ describe('ConnectionDrain', () => {
     expect(outcome()).toEqual({ drained: 2, reset: 0 });
   });
 
+  it('gives a connection idle since long before the drain the whole grace, counted from the start of the drain', async () => {
+    const { clock, connect, request, start, outcome } = setUp();
+    const longIdle = connect();
+    await clock.advance(60_000);
+
+    start(10_000, 1000);
+    await clock.advance(0);
+    expect(longIdle.destroyed).toBe(false);
+    const answer = request(longIdle); // the client reused it just as the drain began: served, not reset
+    answer();
+    await clock.advance(1000);
+
+    expect(longIdle.destroyed).toBe(true);
+    expect(outcome()).toEqual({ drained: 1, reset: 0 });
+  });
+
   it('cuts at the deadline a connection with a request still in flight, and counts it as reset', async () => {
     const { clock, connect, request, start, outcome } = setUp();
     const busy = connect();
