@@ -65,6 +65,30 @@ function printBanner(
   console.log(`${lines.join('\n')}\n`);
 }
 
+// Well inside the 5 s the shutdown guard allows beyond the drain.
+const TRACE_FLUSH_MS = 3000;
+
+/** Waits for `work` at most `ms`; past it, goes on and says so (spans still queued are lost). */
+function withinMs(work: Promise<void>, ms: number, log: { warn: (msg: string) => void }): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn('trace export did not finish at shutdown; queued spans dropped');
+      resolve();
+    }, ms);
+    timer.unref();
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -112,8 +136,9 @@ async function main(): Promise<void> {
     app
       .stop()
       .then(() => embedded.emulator?.stop())
-      // Last: the spans of the requests drained above are still queued for export.
-      .then(() => tracing?.shutdown())
+      // Last: the spans of the requests drained above are still queued for export. Bounded, so an
+      // unreachable collector (the exporter waits up to 10 s) cannot outlast the guard above.
+      .then(() => (tracing === undefined ? undefined : withinMs(tracing.shutdown(), TRACE_FLUSH_MS, app.log)))
       .then(() => {
         app.log.info('stopped');
         process.exit(0);

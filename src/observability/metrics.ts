@@ -97,7 +97,7 @@ export function createMetrics(): GatewayMetrics {
   });
   const overloadSheds = new Counter({
     name: 'cobalt_gateway_overload_shed_total',
-    help: 'New GraphQL requests refused with HTTP 503 OVERLOADED, by reason: event-loop-delay or heap.',
+    help: 'New GraphQL requests refused with HTTP 503 OVERLOADED, by reason: event-loop-delay, heap or in-flight.',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -6,7 +6,7 @@ export const integrationsEnv = z.object({
   INTEGRATIONS_CACHE_TTL_S: integer(0, 3600)
     .default(30)
     .describe(
-      "How long a user's integration list from Cobalt is reused (`0`: never); in Redis with `REDIS_URL`. Mutations clear it.",
+      "How long a user's integration list from Cobalt is reused (`0`: never); in Redis when one is configured. Mutations clear it.",
     ),
 });
 

@@ -18,7 +18,7 @@ export const tokenCacheEnv = z.object({
   TOKEN_CACHE_L1_TTL_S: integer(0, 3600)
     .default(60)
     .describe(
-      'With `REDIS_URL`: longest a token is served from process memory before Redis is read again; bounds how long a revoke elsewhere can go unseen (`0`: off).',
+      'With Redis: longest a token is served from process memory before Redis is read again; bounds how long a revoke elsewhere can go unseen (`0`: off).',
     ),
 });
 
