@@ -47,6 +47,9 @@ const ORIGIN = /^https?:\/\/[^/*\s]+$/;
 
 export function parseHttp(env: z.output<typeof httpEnv>, { problems, production }: ParseContext) {
   const corsOrigins = splitList(env.CORS_ORIGINS);
+  if (env.HEALTH_PORT !== undefined && env.HEALTH_PORT !== 0 && env.HEALTH_PORT === env.PORT) {
+    problems.push('HEALTH_PORT: must differ from PORT (unset it to serve the probes on PORT)');
+  }
   for (const origin of corsOrigins) {
     if (!ORIGIN.test(origin)) problems.push('CORS_ORIGINS: each entry must look like https://host[:port]');
   }
