@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ErrorCode, errorPolicy } from '../errors/error-code';
 import type { Shed } from './overload-monitor';
 
@@ -38,10 +38,21 @@ export function sendGraphQLError(
 }
 
 /**
+ * Slow-client guards (slowloris) for every listener: the whole header block within 10 s, the whole
+ * request within 30 s, and idle kept-alive connections closed after 5 s.
+ */
+export function guardSlowClients(server: Server): void {
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+}
+
+/**
  * 503 with `Retry-After` and the typed error, without parsing the body: refusing must cost far less
- * than serving, or shedding would not relieve the loop. The body is still read off the socket (and
- * dropped) before answering: a connection closed with unread bytes in its receive buffer is reset
- * (RST) by the kernel, and the client then sees ECONNRESET instead of the 503 already sent.
+ * than serving, or shedding would not relieve the loop. A POST's body is in already (admission comes
+ * after it); any other body is read off the socket (and dropped) before answering: a connection closed
+ * with unread bytes in its receive buffer is reset (RST) by the kernel, and the client then sees
+ * ECONNRESET instead of the 503 already sent.
  */
 export function sendOverloaded(req: IncomingMessage, res: ServerResponse, requestId: string, shed: Shed): void {
   if (req.complete) {

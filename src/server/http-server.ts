@@ -8,7 +8,7 @@ import { inSpan } from '../observability/tracing';
 import { PLAYGROUND_CSP, type Playground } from './playground/playground';
 import { clientIp } from './client-ip';
 import type { OverloadMonitor } from './overload-monitor';
-import { COMMON_HEADERS, send, sendGraphQLError, sendOverloaded } from './http-answers';
+import { COMMON_HEADERS, guardSlowClients, send, sendGraphQLError, sendOverloaded } from './http-answers';
 import { BodyTooLargeError, ClientAbortedError, readBody } from './read-body';
 import { answerProbe } from './probes';
 import type { Readiness } from './readiness';
@@ -256,9 +256,6 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     if (url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`)) serveInSpan(req, res, GRAPHQL_PATH, serve);
     else serve();
   });
-  // Slow-client guards (slowloris): the whole header block within 10 s, the whole request within 30 s.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  guardSlowClients(server);
   return server;
 }

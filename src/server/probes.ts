@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { send } from './http-answers';
+import { guardSlowClients, send } from './http-answers';
 import type { Readiness } from './readiness';
 
 export interface ProbeDeps {
@@ -50,8 +50,6 @@ export function createProbeServer(deps: ProbeDeps): http.Server {
         else res.destroy();
       });
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  guardSlowClients(server);
   return server;
 }
