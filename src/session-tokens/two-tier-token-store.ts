@@ -69,16 +69,13 @@ export class TwoTierTokenStore implements TokenStore {
   }
 
   peek(linkedAccountId: string): CachedToken | undefined {
-    const now = this.#clock.now();
-    const held = this.#entries.get(this.#options.keys.account(linkedAccountId));
-    if (held === undefined || now >= held.confirmBy || now >= held.value.refreshAt) return undefined;
-    this.stats.l1Hits += 1;
-    return held.value;
+    return this.#peek(this.#options.keys.account(linkedAccountId));
   }
 
   async get(linkedAccountId: string): Promise<CachedToken | undefined> {
+    // The account's name is an HMAC: computed once per read, not once per tier.
     const key = this.#options.keys.account(linkedAccountId);
-    const local = this.peek(linkedAccountId);
+    const local = this.#peek(key);
     if (local !== undefined) return local;
     const epoch = this.#epoch;
     this.stats.l2Reads += 1;
@@ -140,6 +137,14 @@ export class TwoTierTokenStore implements TokenStore {
   /** Entries held in process. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  #peek(key: string): CachedToken | undefined {
+    const now = this.#clock.now();
+    const held = this.#entries.get(key);
+    if (held === undefined || now >= held.confirmBy || now >= held.value.refreshAt) return undefined;
+    this.stats.l1Hits += 1;
+    return held.value;
   }
 
   #fill(key: string, value: CachedToken): void {
