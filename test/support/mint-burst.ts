@@ -1,5 +1,4 @@
-import http from 'node:http';
-import { MINT_QUERY } from './operations';
+import { mintOnOwnConnection } from './mint';
 
 export interface BurstAnswer {
   /** The HTTP status, or 0 when the request failed at the transport (reset, refused, timeout). */
@@ -14,53 +13,25 @@ export interface BurstAnswer {
  * `count` concurrent `createSessionToken` POSTs, each on its own connection (as that many separate
  * browsers would), request i signed in with `bearers[i % bearers.length]`. node:http rather than
  * fetch: a burst generator as light as possible, so that the load lands on the gateway rather than
- * on the process sending it.
+ * on the process sending it. A request that fails at the transport is counted, not thrown.
  */
 export function burstMints(url: string, bearers: readonly string[], count: number): Promise<BurstAnswer[]> {
-  const target = new URL(url);
-  const body = JSON.stringify({ query: MINT_QUERY });
   return Promise.all(
-    Array.from(
-      { length: count },
-      (_, i) =>
-        new Promise<BurstAnswer>((resolve) => {
-          const req = http.request(
-            {
-              host: target.hostname,
-              port: target.port,
-              path: target.pathname,
-              method: 'POST',
-              agent: false,
-              headers: {
-                'content-type': 'application/json',
-                'content-length': Buffer.byteLength(body),
-                authorization: `Bearer ${bearers[i % bearers.length]!}`,
-              },
-            },
-            (res) => {
-              let text = '';
-              res.setEncoding('utf8');
-              res.on('data', (chunk: string) => (text += chunk));
-              res.on('end', () => resolve(parseAnswer(res.statusCode ?? 0, text)));
-            },
-          );
-          req.on('error', (error) => resolve({ status: 0, error: error.message }));
-          req.end(body);
+    Array.from({ length: count }, (_, i) =>
+      mintOnOwnConnection({ url }, bearers[i % bearers.length]!).then(
+        ({ status, data, error }): BurstAnswer => {
+          const code = error?.extensions?.['code'];
+          return {
+            status,
+            ...(data !== undefined && { token: data.token }),
+            ...(typeof code === 'string' && { code }),
+          };
+        },
+        (failure: unknown): BurstAnswer => ({
+          status: 0,
+          error: failure instanceof Error ? failure.message : String(failure),
         }),
+      ),
     ),
   );
-}
-
-function parseAnswer(status: number, text: string): BurstAnswer {
-  try {
-    const parsed = JSON.parse(text) as {
-      data?: { createSessionToken?: { token?: string } } | null;
-      errors?: { extensions?: { code?: string } }[];
-    };
-    const token = parsed.data?.createSessionToken?.token;
-    const code = parsed.errors?.[0]?.extensions?.code;
-    return { status, ...(token !== undefined && { token }), ...(code !== undefined && { code }) };
-  } catch {
-    return { status };
-  }
 }
