@@ -10,6 +10,7 @@ import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
 import { mintOnOwnConnection } from '../support/mint';
 import { APPLICATIONS_PATH, SESSION_TOKEN_PATH } from '../support/operations';
+import { cacheEvents } from '../support/probes';
 import {
   connectDirect,
   GATEWAY_ACL_RULES,
@@ -20,6 +21,7 @@ import {
 } from '../support/redis-topologies';
 import { newEncryptionKey } from '../support/redis-server';
 import { freshAccount, type TestGateway } from '../support/test-gateway';
+import { until } from '../support/wait';
 
 /** Two gateways on a 3-master Redis Cluster, logged in as the ACL user the operations guide documents. */
 describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
@@ -120,9 +122,14 @@ describe('two gateways on a Redis Cluster, as the restricted ACL user', () => {
   it('revokes a token under its current and former names, which live on different slots', async () => {
     const account = freshAccount(a.emulator);
     const cached = await mintOnOwnConnection(a, await signTestJwt({ sub: account }));
+    const invalidationsBefore = await cacheEvents(a, 'l1Invalidations');
 
     const revoked = await graphqlRequest(b.url, RevokeSessionTokenDocument, {
       token: await signTestJwt({ sub: account }),
+    });
+    // a holds the token in process memory until b's announcement reaches it (pub/sub, asynchronous).
+    await until(async () => (await cacheEvents(a, 'l1Invalidations')) > invalidationsBefore, {
+      what: "the revoke's announcement at a",
     });
     const again = await mintOnOwnConnection(a, await signTestJwt({ sub: account }));
 

@@ -5,21 +5,13 @@ import { graphqlRequest } from '../support/graphql-request';
 import { signTestJwt } from '../support/jwt';
 import { mint } from '../support/mint';
 import { SESSION_TOKEN_PATH } from '../support/operations';
-import { metricsText } from '../support/probes';
+import { cacheEvents } from '../support/probes';
 import { newEncryptionKey, startTestRedis } from '../support/redis-server';
 import { ShiftedClock } from '../support/shifted-clock';
 import { freshAccount, startTestGateway, type TestGateway } from '../support/test-gateway';
 import { eventually } from '../support/wait';
 
 const ACCOUNTS = 20;
-
-/** A token cache event count from /metrics (`l1Hits`, `l2Reads`, `l1Invalidations`…). */
-async function cacheEvents(gateway: TestGateway, event: string): Promise<number> {
-  const line = (await metricsText(gateway))
-    .split('\n')
-    .find((l) => l.startsWith(`cobalt_gateway_token_cache_events_total{event="${event}"}`));
-  return line === undefined ? 0 : Number(line.split(' ').pop());
-}
 
 /**
  * Mints over both instances and all accounts for `ms` of wall time, 20 at a time; every mint must

@@ -12,3 +12,11 @@ export async function readiness(gateway: { readonly origin: string }): Promise<R
 export async function metricsText(gateway: { readonly origin: string }): Promise<string> {
   return (await fetch(`${gateway.origin}/metrics`)).text();
 }
+
+/** A token cache event count from /metrics (`l1Hits`, `l2Reads`, `l1Invalidations`…). */
+export async function cacheEvents(gateway: { readonly origin: string }, event: string): Promise<number> {
+  const line = (await metricsText(gateway))
+    .split('\n')
+    .find((l) => l.startsWith(`cobalt_gateway_token_cache_events_total{event="${event}"}`));
+  return line === undefined ? 0 : Number(line.split(' ').pop());
+}
